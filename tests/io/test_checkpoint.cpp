@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "io/build_info.hpp"
 #include "io/checkpoint.hpp"
 #include "io/sha256.hpp"
 #include "test_paths.hpp"
@@ -237,4 +238,18 @@ TEST_CASE("checkpoint loading rejects broken folders with a precise message") {
     write_text(meta_path, patched.dump());
     CHECK_THAT(load_error(dir), Catch::Contains(weights_path.string()) && Catch::Contains("header length"));
   }
+}
+
+TEST_CASE("provenance records the tool, the UTC date and the build's git commit") {
+  const auto p = Provenance::now("spe train");
+  CHECK(p.command == "spe train");
+  CHECK_THAT(p.tool, Catch::Matches(R"(spe-studio \d+\.\d+\.\d+)"));
+  CHECK_THAT(p.date, Catch::Matches(R"(20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ)"));
+  CHECK(p.git_commit == build_git_commit());
+  if (fs::exists(spe::test::source_dir() / ".git")) {
+    CHECK_THAT(p.git_commit, Catch::Matches(R"([0-9a-f]{40}(-dirty)?)"));
+  } else {
+    WARN("not a git checkout: git commit unknown");
+  }
+  CHECK(Provenance::now("x", "given").git_commit == "given");
 }

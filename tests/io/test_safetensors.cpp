@@ -264,6 +264,12 @@ TEST_CASE("safetensors reader rejects corrupt files with a message naming file a
     write_raw_safetensors(path, R"({"__metadata__":{"k":3}})", "");
     CHECK_THAT(open_error(), Catch::Contains("__metadata__") && Catch::Contains("'k'"));
   }
+  SECTION("bool bytes other than 0/1 read as true") {
+    write_raw_safetensors(path, R"({"b":{"dtype":"BOOL","shape":[4],"data_offsets":[0,4]}})", std::string("\x00\x01\x02\xff", 4));
+    const auto t = read_safetensors(path)[0].second;
+    CHECK(t.scalar_type() == at::kBool);
+    CHECK(t.to(at::kInt).sum().item<int>() == 3);
+  }
   SECTION("missing file") {
     CHECK_THAT(open_error(), Catch::Contains(path.string()) && Catch::Contains("cannot open"));
   }
