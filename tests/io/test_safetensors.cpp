@@ -264,6 +264,12 @@ TEST_CASE("safetensors reader rejects corrupt files with a message naming file a
     write_raw_safetensors(path, R"({"__metadata__":{"k":3}})", "");
     CHECK_THAT(open_error(), Catch::Contains("__metadata__") && Catch::Contains("'k'"));
   }
+  SECTION("a hostile tensor name cannot break the message into several lines") {
+    write_raw_safetensors(path, R"({"evil\nname":{"dtype":"X","shape":[2],"data_offsets":[0,8]}})", eight);
+    const auto message = open_error();
+    CHECK_THAT(message, Catch::Contains("tensor 'evil?name'") && Catch::Contains("unknown dtype 'X'"));
+    CHECK(message.find('\n') == std::string::npos);
+  }
   SECTION("bool bytes other than 0/1 read as true") {
     write_raw_safetensors(path, R"({"b":{"dtype":"BOOL","shape":[4],"data_offsets":[0,4]}})", std::string("\x00\x01\x02\xff", 4));
     const auto t = read_safetensors(path)[0].second;
