@@ -33,6 +33,25 @@ TEST_CASE("SHA-256 gives the same digest however the input is split") {
   }
 }
 
+TEST_CASE("SHA-256 hardware and portable engines agree") {
+  INFO("CPU SHA extensions: " << (Sha256::hardware_available() ? "used" : "absent"));
+  std::string text;
+  std::uint32_t x = 12345;
+  for (int i = 0; i < 1 << 20; ++i) {
+    x = x * 1664525u + 1013904223u;
+    text.push_back(char(x >> 24));
+  }
+  for (std::size_t length : {std::size_t(0), std::size_t(64), std::size_t(1000), text.size()}) {
+    Sha256 fast, portable(Sha256::Engine::Portable);
+    fast.update(std::string_view(text).substr(0, length));
+    portable.update(std::string_view(text).substr(0, length));
+    CHECK(fast.hex_digest() == portable.hex_digest());
+  }
+  Sha256 portable(Sha256::Engine::Portable);
+  portable.update("abc");
+  CHECK(portable.hex_digest() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 TEST_CASE("SHA-256 of a file agrees with sha256sum") {
   const auto dir = spe::test::scratch_dir("io_sha256");
   const auto path = dir / "blob.bin";
