@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 
+#include "midi/text.hpp"
 #include "music/chord_symbols.hpp"
 
 namespace spe::music {
@@ -15,7 +16,7 @@ namespace {
 using midi::Event;
 using midi::EventKind;
 
-std::string text_of(const Event& ev) { return std::string(ev.payload.begin(), ev.payload.end()); }
+std::string text_of(const Event& ev) { return midi::text_to_utf8(ev.payload); }
 
 // Conductor data (tempo, signatures, markers) from every track, in file order per tick.
 void read_conductor(const midi::File& file, Score& score, const ReadOptions& options) {
