@@ -175,7 +175,11 @@ std::vector<Chord> recognise_chords(const Score& score, const RecogniseOptions& 
   Tick end = 0;
   for (const Note* n : notes) end = std::max(end, n->end);
 
-  // Span boundaries: beats, or halves / wholes of each bar.
+  // Span boundaries: beats, or halves / wholes of each bar. A hostile file can place a note days
+  // after the start; refuse rather than allocate millions of spans.
+  constexpr std::int64_t kMaxSpans = 4'000'000;
+  if (end / score.ticks_per_beat > kMaxSpans || map.bar_index(end) > kMaxSpans)
+    throw std::length_error("score too long for chord recognition (" + std::to_string(end) + " ticks)");
   std::vector<Tick> bounds;
   if (options.span == RecogniseOptions::Span::Beat) {
     for (Tick t = 0; t < end; t += score.ticks_per_beat) bounds.push_back(t);

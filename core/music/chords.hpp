@@ -42,7 +42,7 @@ struct RecogniseOptions {
 // tones − share on other tones − 0.2 per missing chord tone + 0.3 when the bass is the root − 0.3 for
 // tetrads − 0.15 for sus chords (see chords.cpp for why); ties go to simpler chords. The bass is the
 // span's lowest pitch sounding for at least a quarter of the span, kept as `bass` when it is a chord
-// tone other than the root.
+// tone other than the root. Throws std::length_error for scores longer than 4 million beats or bars.
 std::vector<Chord> recognise_chords(const Score& score, const RecogniseOptions& options = {});
 
 // The best chord for a 12-bin pitch-class histogram (N when fewer than `min_pitch_classes` bins are

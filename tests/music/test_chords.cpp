@@ -153,3 +153,9 @@ TEST_CASE("recogniser agreement with POP909 annotations", "[integration]") {
   CHECK(root_rate > 0.8);
   CHECK(exact_rate > 0.65);
 }
+
+TEST_CASE("the recogniser refuses absurdly long scores instead of allocating without bound") {
+  Score s = block_chords({{48, 52, 55}});
+  s.tracks[0].notes.push_back(Note{Tick(480) * 5'000'000, Tick(480) * 5'000'001, 60, 80});
+  CHECK_THROWS_AS(recognise_chords(s), std::length_error);
+}
