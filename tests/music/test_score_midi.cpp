@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "../midi/smf_bytes.hpp"
 #include "music/score_midi.hpp"
@@ -228,4 +229,36 @@ TEST_CASE("Pop1K7 files keep their chords and markers through write / read", "[i
     ++checked;
   }
   WARN("pop1k7: " << checked << " files, " << chords << " chord markers round-tripped");
+}
+
+TEST_CASE("sustain on real piano files only lengthens notes", "[integration]") {
+  auto dir = spe::test::shared_data("pop909");
+  if (!dir) return;
+  std::size_t lengthened = 0, notes = 0, files_with_pedal = 0;
+  ReadOptions wet;
+  wet.apply_sustain = true;
+  const auto files = spe::test::midi_files_under(*dir);
+  for (std::size_t f = 0; f < files.size(); f += 30) {
+    const auto file = spe::midi::read_file(files[f]);
+    const Score a = score_from_midi(file), b = score_from_midi(file, wet);
+    REQUIRE(a.tracks.size() == b.tracks.size());
+    std::size_t before = lengthened;
+    for (std::size_t t = 0; t < a.tracks.size(); ++t) {
+      REQUIRE(a.tracks[t].notes.size() == b.tracks[t].notes.size());
+      // Same multiset of onsets; every sustained end at or after the dry end of the note with that onset.
+      std::multimap<std::pair<Tick, int>, Tick> dry;
+      for (const auto& n : a.tracks[t].notes) dry.emplace(std::make_pair(n.start, n.pitch), n.end);
+      for (const auto& n : b.tracks[t].notes) {
+        auto it = dry.find({n.start, n.pitch});
+        REQUIRE(it != dry.end());
+        CHECK(n.end >= it->second);
+        lengthened += n.end > it->second;
+        dry.erase(it);
+        ++notes;
+      }
+    }
+    files_with_pedal += lengthened > before;
+  }
+  WARN("pop909 sample: " << notes << " notes, " << lengthened << " lengthened by the pedal in " << files_with_pedal
+                         << " files");
 }
