@@ -22,10 +22,6 @@ int quality_index(const std::string& quality) {
   return it == q.end() ? -1 : static_cast<int>(it - q.begin());
 }
 
-std::string chord_label(int root, const std::string& quality) {
-  return root < 0 ? "N_N" : remi_root_names()[static_cast<std::size_t>(root)] + "_" + quality;
-}
-
 Tick to_grid(Tick t480) { return round_to_multiple(t480, V::kTicksPerPosition); }
 
 bool note_less(const music::Note& a, const music::Note& b) {
@@ -150,10 +146,7 @@ music::Score quantize_for_remi(const music::Score& score, const RemiOptions& opt
     if (chord_at.count(q.tick)) rep.count("chords replaced by a later one at the same 16th position");
     chord_at[q.tick] = q;
   }
-  for (const auto& [tick, c] : chord_at) {
-    out.chords.push_back(c);
-    out.markers.push_back({tick, "Chord-" + chord_label(c.root, c.quality)});
-  }
+  for (const auto& [tick, c] : chord_at) out.chords.push_back(c);
 
   std::set<std::pair<int, int>> seen;
   for (const auto& ts : score.time_signatures)
@@ -298,10 +291,7 @@ music::Score RemiTokenizer::decode(std::span<const TokenId> tokens, DecodeReport
   rep.notes_out = piano.notes.size();
   out.tracks.push_back(std::move(piano));
   for (const auto& [tick, bpm] : tempo_at) out.tempos.push_back({tick, bpm});
-  for (const auto& [tick, c] : chord_at) {
-    out.chords.push_back(c);
-    out.markers.push_back({tick, "Chord-" + chord_label(c.root, c.quality)});
-  }
+  for (const auto& [tick, c] : chord_at) out.chords.push_back(c);
   return out;
 }
 

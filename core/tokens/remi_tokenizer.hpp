@@ -8,7 +8,9 @@
 // - Rounding ties go to the lower bin (like argmin over the bins); onsets round half up to the grid.
 // - A tempo change is emitted only where the quantised tempo differs from the one in force; several
 //   tempo changes or chords at one position keep the last one (counted). Chords keep every change.
-// - The decoded score carries the chords both as Score::chords and as "Chord-<root>_<quality>" markers.
+// - Chords come from Score::chords (filled by the MIDI reader from Pop1K7 markers); the decoded score
+//   carries them in Score::chords, which music::write_score writes as Pop1K7 chord markers.
+// - Only notes, tempi and chords are encoded; markers, key signatures and track names are not.
 
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
