@@ -151,8 +151,8 @@ music::Score quantize_for_remi(const music::Score& score, const RemiOptions& opt
   std::set<std::pair<int, int>> seen;
   for (const auto& ts : score.time_signatures)
     if ((ts.numerator != 4 || ts.denominator != 4) && seen.insert({ts.numerator, ts.denominator}).second)
-      rep.remark("time signature " + std::to_string(ts.numerator) + "/" + std::to_string(ts.denominator) +
-                 " encoded as 16-position (4/4) bars");
+      rep.count("files with time signature " + std::to_string(ts.numerator) + "/" + std::to_string(ts.denominator) +
+                " encoded as 16-position (4/4) bars");
   return out;
 }
 
