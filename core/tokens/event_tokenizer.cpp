@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "tokens/note_overlaps.hpp"
 #include "tokens/tick_math.hpp"
 
 namespace spe::tokens {
@@ -41,31 +42,6 @@ music::Track make_track(int index, const EventOptions& o) {
 
 bool note_less(const music::Note& a, const music::Note& b) {
   return std::tie(a.start, a.pitch, a.end, a.velocity) < std::tie(b.start, b.pitch, b.end, b.velocity);
-}
-
-// Same-pitch notes of one track must not overlap (see the header).
-void remove_same_pitch_overlaps(std::vector<music::Note>& notes, EncodeReport& rep) {
-  std::sort(notes.begin(), notes.end(), [](const music::Note& a, const music::Note& b) {
-    return std::tie(a.pitch, a.start, b.end) < std::tie(b.pitch, b.start, a.end);  // longest first at one onset
-  });
-  std::vector<music::Note> kept;
-  kept.reserve(notes.size());
-  for (const auto& n : notes) {
-    if (!kept.empty() && kept.back().pitch == n.pitch) {
-      auto& prev = kept.back();
-      if (prev.start == n.start) {
-        rep.count("notes dropped: same pitch at the same onset in one track (longest kept)");
-        continue;
-      }
-      if (prev.end > n.start) {
-        prev.end = n.start;
-        rep.count("notes shortened: overlapped by a later note of the same pitch");
-      }
-    }
-    kept.push_back(n);
-  }
-  std::sort(kept.begin(), kept.end(), note_less);
-  notes = std::move(kept);
 }
 
 }  // namespace

@@ -6,8 +6,7 @@
 // Conventions decided here:
 // - Multi-track → trio: every pitched track with GM program 32–39 → bass, every drum track
 //   (channel 10 / is_drum) → drums, the busiest other pitched track → harmonic; the rest is dropped
-//   (counted). Same-pitch notes of one track never overlap in the trio: a duplicate at the same onset is
-//   dropped (the longest kept), an overlapped note is cut at the next onset (counted). Hence the
+//   (counted). Same-pitch notes of one track never overlap in the trio (tokens/note_overlaps.hpp). Hence the
 //   encoder never needs the FIFO duplicate policy, though the decoder implements it for any input.
 // - Decoded notes get velocity `default_velocity` (64); programs: bass 33, drums channel 9,
 //   harmonic `harmonic_program` (0). Tempo is not encoded: decoded scores have no tempo map (120 BPM).

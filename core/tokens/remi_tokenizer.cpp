@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "tokens/note_overlaps.hpp"
 #include "tokens/tick_math.hpp"
 
 namespace spe::tokens {
@@ -101,7 +102,7 @@ music::Score quantize_for_remi(const music::Score& score, const RemiOptions& opt
       piano.notes.push_back(q);
     }
   }
-  std::sort(piano.notes.begin(), piano.notes.end(), note_less);
+  remove_same_pitch_overlaps(piano.notes, rep);
   rep.notes_encoded = piano.notes.size();
   out.tracks.push_back(std::move(piano));
 

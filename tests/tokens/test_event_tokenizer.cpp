@@ -102,7 +102,7 @@ TEST_CASE("event trio mapping resolves same-pitch overlaps and zero-length notes
   s.tracks.push_back(track("Guitar", 25, {note(0, 960, 60), note(0, 480, 60), note(480, 1440, 60), note(1010, 1011, 64)}));
   EncodeReport rep;
   const auto q = quantize_for_events(s, {}, &rep);
-  CHECK(rep.get("notes dropped: same pitch at the same onset in one track (longest kept)") == 1);
+  CHECK(rep.get("notes dropped: same pitch at the same onset in one part (longest kept)") == 1);
   CHECK(rep.get("notes shortened: overlapped by a later note of the same pitch") == 1);
   CHECK(rep.get("zero-length notes lengthened to 1 tick") == 1);
   CHECK(rep.get("onsets moved to the 12-per-beat grid") == 1);
