@@ -1,10 +1,11 @@
 // `spe tokenize --scheme remi|event [--vocab paper|full] IN.mid [-o OUT.json]`: MIDI → token JSON
-// {scheme, tokenizer (config + vocabulary), ids, names, report}. Without -o the JSON goes to stdout.
+// {scheme, source, chords, tokenizer (config + vocabulary), ids, names, report}. Without -o the JSON goes to stdout.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
 #include "music/score_midi.hpp"
+#include "tokens/chord_source.hpp"
 #include "tokens/event_tokenizer.hpp"
 #include "tokens/remi_tokenizer.hpp"
 
@@ -14,6 +15,7 @@ struct TokenizeArgs {
   std::string scheme;
   std::string vocab;
   bool paper_time_shifts = false;
+  std::string chords = "auto";
   std::string input;
   std::string output;
 };
@@ -33,11 +35,15 @@ void run_tokenize(const TokenizeArgs& args) {
     config["paper_time_shifts"] = true;
   }
   const auto tokenizer = spe::tokens::make_tokenizer(config);
-  const auto score = spe::music::read_score(args.input);  // errors name the file
+  auto score = spe::music::read_score(args.input);  // errors name the file
+  std::string chord_source = "none";
+  if (tokenizer->scheme() == "remi")
+    chord_source = spe::tokens::prepare_chords(score, args.input, spe::tokens::parse_chord_source(args.chords));
   spe::tokens::EncodeReport report;
   const auto ids = tokenizer->encode(score, &report);
   const nlohmann::json out{{"scheme", tokenizer->scheme()},
                            {"source", args.input},
+                           {"chords", chord_source},
                            {"tokenizer", tokenizer->to_json()},
                            {"ids", ids},
                            {"names", tokenizer->names(ids)},
@@ -60,6 +66,10 @@ spe::cli::RegisterCommand reg([](CLI::App& root) {
       ->check(CLI::IsMember({"paper", "full"}));
   cmd->add_flag("--paper-time-shifts", args->paper_time_shifts,
                 "Event scheme: emit the paper's redundant off-beat time shifts");
+  cmd->add_option("--chords", args->chords,
+                  "REMI chord labels: auto (markers, else POP909 chord_midi.txt, else recogniser), markers, "
+                  "pop909, recognise, none")
+      ->check(CLI::IsMember({"auto", "markers", "pop909", "recognise", "none"}));
   cmd->add_option("input", args->input, "MIDI file")->required();
   cmd->add_option("-o,--output", args->output, "Output JSON (default: stdout)");
   cmd->callback([args] { run_tokenize(*args); });

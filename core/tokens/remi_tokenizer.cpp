@@ -147,7 +147,13 @@ music::Score quantize_for_remi(const music::Score& score, const RemiOptions& opt
     if (chord_at.count(q.tick)) rep.count("chords replaced by a later one at the same 16th position");
     chord_at[q.tick] = q;
   }
-  for (const auto& [tick, c] : chord_at) out.chords.push_back(c);
+  for (const auto& [tick, c] : chord_at) {
+    if (!out.chords.empty() && out.chords.back().root == c.root && out.chords.back().quality == c.quality) {
+      rep.count("chords dropped: same as the chord in force");
+      continue;
+    }
+    out.chords.push_back(c);
+  }
 
   std::set<std::pair<int, int>> seen;
   for (const auto& ts : score.time_signatures)

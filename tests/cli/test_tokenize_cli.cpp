@@ -80,6 +80,16 @@ TEST_CASE("spe tokenize/detokenize REMI round trip on a POP909 song") {
   CHECK(j.at("scheme") == "remi");
   CHECK(j.at("tokenizer").at("vocabulary").at("size") == 333);
   CHECK(j.at("names").at(0) == "Bar_None");
+  CHECK(j.at("chords") == "POP909 chord_midi.txt");
+  const auto has_chord = [](const nlohmann::json& names) {
+    for (const auto& n : names)
+      if (n.get<std::string>().rfind("Chord_", 0) == 0) return true;
+    return false;
+  };
+  CHECK(has_chord(j.at("names")));
+  const auto none = scratch / "none.json";
+  REQUIRE(run_spe("tokenize --scheme remi --chords none " + q(*dir / "POP909" / "001" / "001.mid") + " -o " + q(none)).status == 0);
+  CHECK_FALSE(has_chord(load_json(none).at("names")));
 }
 
 TEST_CASE("spe tokenize/detokenize event round trip on a groove_mma trio") {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -12,6 +13,7 @@
 #include "music/score_midi.hpp"
 #include "test_paths.hpp"
 #include "token_test_helpers.hpp"
+#include "tokens/chord_source.hpp"
 #include "tokens/event_tokenizer.hpp"
 #include "tokens/remi_tokenizer.hpp"
 
@@ -23,12 +25,13 @@ namespace {
 struct CorpusStats {
   std::size_t files = 0, unreadable = 0, notes_in = 0, notes_encoded = 0, tokens = 0, chords = 0, tempos = 0;
   EncodeReport snaps;
+  std::map<std::string, std::size_t> chord_sources;  // how many files took their chords from where
   std::vector<std::string> failures;  // "file: problem"
 };
 
 // Runs `check(score, stats_of_this_thread)` on every readable file; returns "" or the problem found.
 CorpusStats run_corpus(const std::vector<std::filesystem::path>& files,
-                       const std::function<std::string(const music::Score&, CorpusStats&)>& check) {
+                       const std::function<std::string(music::Score&, const std::filesystem::path&, CorpusStats&)>& check) {
   std::atomic<std::size_t> next{0};
   std::mutex merge_mutex;
   CorpusStats total;
@@ -45,7 +48,7 @@ CorpusStats run_corpus(const std::vector<std::filesystem::path>& files,
         continue;
       }
       try {
-        const auto problem = check(score, mine);
+        const auto problem = check(score, files[i], mine);
         if (!problem.empty()) mine.failures.push_back(files[i].string() + ": " + problem);
       } catch (const std::exception& e) {
         mine.failures.push_back(files[i].string() + ": exception: " + e.what());
@@ -56,6 +59,7 @@ CorpusStats run_corpus(const std::vector<std::filesystem::path>& files,
     total.notes_encoded += mine.notes_encoded, total.tokens += mine.tokens, total.chords += mine.chords;
     total.tempos += mine.tempos;
     total.snaps.merge(mine.snaps);
+    for (const auto& [source, n] : mine.chord_sources) total.chord_sources[source] += n;
     total.failures.insert(total.failures.end(), mine.failures.begin(), mine.failures.end());
   };
   std::thread helper(worker);
@@ -69,6 +73,7 @@ std::string summary(const std::string& what, const CorpusStats& s) {
   out << what << ": files=" << s.files << " unreadable=" << s.unreadable << " notes_in=" << s.notes_in
       << " notes_encoded=" << s.notes_encoded << " tokens=" << s.tokens << " chords=" << s.chords
       << " tempo_changes=" << s.tempos << " failures=" << s.failures.size();
+  for (const auto& [source, n] : s.chord_sources) out << "\n  chords from " << source << ": " << n << " files";
   for (const auto& line : s.snaps.lines()) out << "\n  " << line;
   for (std::size_t i = 0; i < s.failures.size() && i < 5; ++i) out << "\n  FAIL " << s.failures[i];
   return out.str();
@@ -132,7 +137,10 @@ void remi_corpus(const std::string& name) {
   const auto files = test::midi_files_under(*dir);
   REQUIRE(!files.empty());
   const RemiTokenizer tok;
-  const auto stats = run_corpus(files, [&](const music::Score& s, CorpusStats& st) { return remi_round_trip(tok, s, st); });
+  const auto stats = run_corpus(files, [&](music::Score& s, const std::filesystem::path& path, CorpusStats& st) {
+    st.chord_sources[prepare_chords(s, path, ChordSource::Auto)]++;  // markers, POP909 labels or recogniser
+    return remi_round_trip(tok, s, st);
+  });
   WARN(summary("REMI round trip " + name, stats));
   CHECK(stats.failures.empty());
   CHECK(stats.files == files.size());
@@ -145,7 +153,9 @@ void event_corpus(const std::string& name) {
   const auto files = test::midi_files_under(*dir);
   REQUIRE(!files.empty());
   const EventTokenizer tok;
-  const auto stats = run_corpus(files, [&](const music::Score& s, CorpusStats& st) { return event_round_trip(tok, s, st); });
+  const auto stats = run_corpus(files, [&](music::Score& s, const std::filesystem::path&, CorpusStats& st) {
+    return event_round_trip(tok, s, st);
+  });
   WARN(summary("event-token round trip " + name, stats));
   CHECK(stats.failures.empty());
   CHECK(stats.files == files.size());

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "token_test_helpers.hpp"
+#include "tokens/chord_source.hpp"
 #include "tokens/remi_tokenizer.hpp"
 
 using namespace spe;
@@ -15,9 +16,7 @@ music::Score hand_made_score() {
   music::Score s;
   s.ticks_per_beat = 480;
   s.tempos = {{0, 120.0}};
-  music::Chord c;
-  c.tick = 0, c.root = 0, c.quality = "M";
-  s.chords = {c};
+  s.chords = {music::Chord{0, 0, "M", -1}};  // C major from the start
   s.tracks.push_back(track("Piano", 0, {
       note(0, 480, 60, 80),
       note(0, 240, 64, 81),       // velocity 81 → even bin 80
@@ -111,7 +110,9 @@ TEST_CASE("REMI keeps empty bars, tempo changes and N chords; drops redundant te
   s.tempos = {{0, 100.0}, {960, 101.0}, {1920 * 2, 150.0}};  // 101 → same bin as 100 (101): dropped
   music::Chord n;
   n.tick = 1920 * 2;
-  s.chords = {n};
+  music::Chord repeat = n;  // the same "no chord" again: not a change, dropped
+  repeat.tick += 240;
+  s.chords = {n, repeat};
   s.tracks.push_back(track("P", 0, {note(1920 * 2 + 120 * 15, 1920 * 3 + 240, 60, 64)}));
   const RemiTokenizer tok;
   EncodeReport rep;
@@ -121,6 +122,7 @@ TEST_CASE("REMI keeps empty bars, tempo changes and N chords; drops redundant te
                                              "Note_Duration_360", "Bar_None", "EOS_None"};
   CHECK(tok.names(ids) == expected);
   CHECK(rep.get("tempo changes dropped: same bin as the tempo in force") == 1);
+  CHECK(rep.get("chords dropped: same as the chord in force") == 1);
   CHECK(tok.bar_of_each_token(ids) == std::vector<int>{0, 0, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3});
   CHECK(tok.prefix_length_for_bars(ids, 1) == 3);
   CHECK(tok.prefix_length_for_bars(ids, 2) == 4);
@@ -196,4 +198,21 @@ TEST_CASE("REMI grammar enforces the per-bar token order") {
   CHECK(std::count(mask.begin(), mask.end(), 1) == 0);
   g->reset();
   CHECK(g->advance(id("Bar_None")));
+}
+
+TEST_CASE("REMI chords from the recogniser or none; chord source names") {
+  music::Score s;
+  s.tracks.push_back(track("P", 0, {note(0, 1920, 60), note(0, 1920, 64), note(0, 1920, 67)}));
+  const RemiTokenizer tok;
+  CHECK(prepare_chords(s, "nowhere/x.mid", ChordSource::Recognise) == "recogniser");
+  const auto names = tok.names(tok.encode(s));
+  CHECK(std::find(names.begin(), names.end(), "Chord_C_M") != names.end());
+  CHECK(prepare_chords(s, "nowhere/x.mid", ChordSource::Markers) == "markers");
+  CHECK(!s.chords.empty());
+  CHECK(prepare_chords(s, "nowhere/x.mid", ChordSource::None) == "none");
+  CHECK(s.chords.empty());
+  CHECK(prepare_chords(s, "nowhere/x.mid", ChordSource::Auto) == "recogniser");  // no markers, no chord_midi.txt
+  CHECK_THROWS_WITH(prepare_chords(s, "nowhere/x.mid", ChordSource::Pop909), Catch::Contains("chord_midi.txt"));
+  CHECK(parse_chord_source("recognize") == ChordSource::Recognise);
+  CHECK_THROWS_WITH(parse_chord_source("magic"), Catch::Contains("magic"));
 }
