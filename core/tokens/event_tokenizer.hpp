@@ -49,6 +49,11 @@ inline constexpr TokenId time_shift(int beats, int tick) {
 music::Score quantize_for_events(const music::Score& score, const EventOptions& options = {},
                                  EncodeReport* report = nullptr);
 
+// The paper's post-processing for a continuation: each decoded trio track takes the program (and drum
+// flag) of the prompt's corresponding track under the trio mapping, and every note the mean velocity of
+// that prompt track (rounded). Tracks the prompt lacks keep their defaults.
+void apply_prompt_instruments(music::Score& decoded_trio, const music::Score& prompt);
+
 class EventTokenizer final : public Tokenizer {
  public:
   explicit EventTokenizer(EventOptions options = {});

@@ -173,3 +173,23 @@ TEST_CASE("event grammar refuses illegal continuations") {
   CHECK(mask[static_cast<std::size_t>(id("eos"))] == 0);
   CHECK(mask[static_cast<std::size_t>(id("bos"))] == 0);
 }
+
+TEST_CASE("decoded trio takes programs and mean velocities from the prompt") {
+  const EventTokenizer tok;
+  auto d = tok.decode(tok.encode(band()));
+  apply_prompt_instruments(d, band());
+  CHECK(d.tracks[0].program == 33);
+  CHECK(d.tracks[0].notes[0].velocity == 90);
+  CHECK(d.tracks[1].is_drum);
+  CHECK(d.tracks[1].notes[0].velocity == 90);  // mean of 100 and 80
+  CHECK(d.tracks[2].program == 0);
+  CHECK(d.tracks[2].notes[0].velocity == 70);
+  music::Score organ;
+  organ.tracks.push_back(track("Organ", 16, {note(0, 10, 60, 30)}));
+  auto e = tok.decode(tok.encode(band()));
+  apply_prompt_instruments(e, organ);
+  CHECK(e.tracks[2].program == 16);
+  CHECK(e.tracks[2].notes[0].velocity == 30);
+  CHECK(e.tracks[0].program == 33);            // no bass in the prompt: default kept
+  CHECK(e.tracks[0].notes[0].velocity == 64);
+}
