@@ -94,6 +94,8 @@ nlohmann::json EventOptions::to_json() const {
 
 EventOptions EventOptions::from_json(const nlohmann::json& j) {
   EventOptions o;
+  reject_unknown_keys(j, {"scheme", "harmonic_program", "default_velocity", "paper_time_shifts", "vocabulary"},
+                      "event tokenizer");
   auto int_in = [&](const char* key, int lo, int hi, int& target) {
     if (!j.contains(key)) return;
     const auto& v = j.at(key);

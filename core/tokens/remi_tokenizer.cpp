@@ -37,6 +37,7 @@ nlohmann::json RemiOptions::to_json() const {
 
 RemiOptions RemiOptions::from_json(const nlohmann::json& j) {
   RemiOptions o;
+  reject_unknown_keys(j, {"scheme", "vocab", "vocabulary"}, "REMI tokenizer");
   if (j.contains("vocab")) {
     const auto& v = j.at("vocab");
     if (!v.is_string() || (v != "paper" && v != "full"))

@@ -34,6 +34,9 @@ TEST_CASE("make_tokenizer rejects bad configs and mismatching vocabularies") {
   CHECK_THROWS_WITH(make_tokenizer(json{{"scheme", "abc"}}), Catch::Contains("unknown tokenizer scheme 'abc'"));
   CHECK_THROWS_WITH(make_tokenizer(json::array()), Catch::Contains("scheme"));
   CHECK_THROWS_WITH(make_tokenizer(json{{"scheme", "remi"}, {"vocab", "big"}}), Catch::Contains("paper"));
+  CHECK_THROWS_WITH(make_tokenizer(json{{"scheme", "event"}, {"vocab", "full"}}),
+                    Catch::Contains("event tokenizer: unknown option 'vocab'"));
+  CHECK_THROWS_WITH(make_tokenizer(json{{"scheme", "remi"}, {"vocabs", "full"}}), Catch::Contains("'vocabs'"));
   CHECK_THROWS_WITH(make_tokenizer(json{{"scheme", "event"}, {"default_velocity", 0}}),
                     Catch::Contains("default_velocity"));
 
