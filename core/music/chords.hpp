@@ -38,10 +38,11 @@ struct RecogniseOptions {
 };
 
 // Template matching: for each span, a duration-weighted pitch-class histogram of the pitched tracks
-// (drums ignored) is scored against the 11 qualities × 12 roots; score = weight on chord tones −
-// weight on other tones − 0.1 × missing chord tones (+ 0.05 when the lowest note is the root); ties go
-// to simpler chords (triads before tetrads). The bass is the span's lowest sounding pitch class when
-// it is a chord tone other than the root.
+// (drums ignored) is scored against the 11 qualities × 12 roots: score = share of weight on chord
+// tones − share on other tones − 0.2 per missing chord tone + 0.3 when the bass is the root − 0.3 for
+// tetrads − 0.15 for sus chords (see chords.cpp for why); ties go to simpler chords. The bass is the
+// span's lowest pitch sounding for at least a quarter of the span, kept as `bass` when it is a chord
+// tone other than the root. Throws std::length_error for scores longer than 4 million beats or bars.
 std::vector<Chord> recognise_chords(const Score& score, const RecogniseOptions& options = {});
 
 // The best chord for a 12-bin pitch-class histogram (N when fewer than `min_pitch_classes` bins are

@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const music::Tick end = score.end_tick();
     (void)map.seconds_at(end);
     (void)map.bars_at(end);
-    if (!sustain && end / score.ticks_per_beat < 20000) {  // keep each input fast
+    if (!sustain && end / score.ticks_per_beat < 2000) {  // keep each input fast
       (void)music::recognise_chords(score);
       (void)music::snap_to_grid(score, std::max(1, score.ticks_per_beat / 4));
     }

@@ -5,6 +5,7 @@
 
 #include "midi/dump.hpp"
 #include "midi/smf.hpp"
+#include "music/chords.hpp"
 #include "music/score_midi.hpp"
 #include "music/tempo_map.hpp"
 #include "test_paths.hpp"
@@ -51,10 +52,15 @@ TEST_CASE("fuzzer regression inputs parse or fail cleanly") {
         for (const auto& n : track.notes) CHECK(n.end > n.start);
       const music::TempoMap map(score);
       (void)map.seconds_at(score.end_tick());
+      try {
+        (void)music::recognise_chords(score);
+      } catch (const std::length_error&) {  // refused: too long to analyse
+      }
       ++parsed;
     } catch (const midi::MidiError& e) {
       CHECK(std::string(e.what()).find(entry.path().string()) == 0);
     }
   }
   WARN(inputs << " fuzz regression inputs, " << parsed << " of them parse");
+  CHECK(inputs >= 2);
 }

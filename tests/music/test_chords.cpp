@@ -124,7 +124,7 @@ TEST_CASE("recogniser agreement with POP909 annotations", "[integration]") {
   auto dir = spe::test::shared_data("pop909");
   if (!dir) return;
   std::size_t beats = 0, exact = 0, root = 0, labelled = 0, exact_labelled = 0;
-  for (int song = 1; song <= 40; ++song) {
+  for (int song = 41; song <= 80; ++song) {  // held out: the weights were tuned on 001-040
     char id[8];
     std::snprintf(id, sizeof id, "%03d", song);
     const auto folder = *dir / "POP909" / id;
@@ -146,9 +146,16 @@ TEST_CASE("recogniser agreement with POP909 annotations", "[integration]") {
     }
   }
   const double exact_rate = double(exact) / beats, root_rate = double(root) / beats;
-  WARN("POP909 songs 001-040, " << beats << " beats: root+quality agreement " << exact_rate << ", root agreement "
+  WARN("POP909 songs 041-080, " << beats << " beats: root+quality agreement " << exact_rate << ", root agreement "
                                 << root_rate << ", root+quality on labelled beats "
                                 << double(exact_labelled) / labelled);
   CHECK(beats > 5000);
-  CHECK(root_rate > 0.5);
+  CHECK(root_rate > 0.8);
+  CHECK(exact_rate > 0.65);
+}
+
+TEST_CASE("the recogniser refuses absurdly long scores instead of allocating without bound") {
+  Score s = block_chords({{48, 52, 55}});
+  s.tracks[0].notes.push_back(Note{Tick(480) * 5'000'000, Tick(480) * 5'000'001, 60, 80});
+  CHECK_THROWS_AS(recognise_chords(s), std::length_error);
 }
