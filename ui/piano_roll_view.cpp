@@ -36,6 +36,7 @@ PianoRollView::PianoRollView(QWidget* parent) : QAbstractScrollArea(parent) {
   viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
   viewport()->setMouseTracking(false);
   setMinimumSize(320, 200);
+  last_area_height_ = noteArea().height();
   updateScrollRanges();
   centerOnPitch(60);
 }
@@ -217,8 +218,13 @@ void PianoRollView::updateScrollRanges() {
 }
 
 void PianoRollView::resizeEvent(QResizeEvent* event) {
+  // Keep the pitch at the vertical centre where it was: resizing (including the first layout after a
+  // score was loaded into a hidden view) must not slide the notes out of sight.
+  const double centre = verticalScrollBar()->value() + last_area_height_ / 2.0;
   QAbstractScrollArea::resizeEvent(event);
+  last_area_height_ = noteArea().height();
   updateScrollRanges();
+  verticalScrollBar()->setValue(static_cast<int>(std::lround(centre - last_area_height_ / 2.0)));
 }
 
 void PianoRollView::scrollContentsBy(int, int) {

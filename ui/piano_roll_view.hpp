@@ -120,6 +120,7 @@ class PianoRollView : public QAbstractScrollArea {
   music::Tick playhead_tick_ = -1;
   music::Tick prompt_end_tick_ = -1;
   bool follow_appends_ = false;
+  int last_area_height_ = 0;  // note-area height at the last resize, to keep the centre pitch on resize
 };
 
 }  // namespace spe::ui
