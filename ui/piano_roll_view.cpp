@@ -170,8 +170,10 @@ void PianoRollView::zoomOutHorizontal() { zoomHorizontalAround(0.8, noteArea().l
 void PianoRollView::zoomInVertical() { zoomVerticalAround(1.25, noteArea().center().y()); }
 void PianoRollView::zoomOutVertical() { zoomVerticalAround(0.8, noteArea().center().y()); }
 
-void PianoRollView::zoomToFit() {
-  const double beats = static_cast<double>(std::max<music::Tick>(score_.end_tick(), score_.ticks_per_beat)) /
+void PianoRollView::zoomToFit() { fitTicks(score_.end_tick()); }
+
+void PianoRollView::fitTicks(music::Tick tick) {
+  const double beats = static_cast<double>(std::max<music::Tick>(tick, score_.ticks_per_beat)) /
                        score_.ticks_per_beat;
   setPixelsPerBeat(std::max(1, noteArea().width() - 8) / beats);
   horizontalScrollBar()->setValue(0);

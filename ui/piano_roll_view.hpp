@@ -57,6 +57,7 @@ class PianoRollView : public QAbstractScrollArea {
 
   // Scrolls so that `tick` is at the left edge of the note area / `pitch` is vertically centred.
   void scrollToTick(music::Tick tick);
+  void fitTicks(music::Tick tick);  // [0, tick) fills the visible width, scrolled to the start
   void centerOnPitch(int pitch);
   // Scrolls vertically so that the score's pitch range is centred (called by setScore).
   void centerOnNotes();
