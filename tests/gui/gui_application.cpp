@@ -2,13 +2,13 @@
 // the suite runs on headless CI. A Catch listener does this without replacing the shared Catch main.
 #include <QApplication>
 #include <QSettings>
+#include <QTemporaryDir>
 // Listener base classes are only declared with external interfaces enabled.
 #define CATCH_CONFIG_EXTERNAL_INTERFACES
 #include <catch2/catch.hpp>
 #include <memory>
 
 #include "studio_theme.hpp"
-#include "test_paths.hpp"
 
 namespace {
 
@@ -27,17 +27,20 @@ class GuiApplicationListener : public Catch::TestEventListenerBase {
     QApplication::setApplicationName("test_gui");
     spe::ui::apply_studio_theme(*app_);
     QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
-                       QString::fromStdString((spe::test::binary_dir() / "test-scratch" / "gui-settings").string()));
+    // Each test process gets fresh settings of its own: CTest runs test cases in parallel processes.
+    settings_dir_ = std::make_unique<QTemporaryDir>();
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settings_dir_->path());
   }
 
   void testRunEnded(const Catch::TestRunStats& stats) override {
     app_.reset();
+    settings_dir_.reset();
     TestEventListenerBase::testRunEnded(stats);
   }
 
  private:
   std::unique_ptr<QApplication> app_;
+  std::unique_ptr<QTemporaryDir> settings_dir_;
 };
 
 }  // namespace
