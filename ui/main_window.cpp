@@ -14,6 +14,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QStyle>
@@ -23,6 +24,7 @@
 #include <exception>
 #include <filesystem>
 
+#include "generation_controller.hpp"
 #include "music/score_midi.hpp"
 #include "piano_roll_view.hpp"
 #include "prompt_panel.hpp"
@@ -76,6 +78,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createToolBar();
   menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addAction(dock->toggleViewAction());
 
+  progress_ = new QProgressBar(this);
+  progress_->setRange(0, 1000);
+  progress_->setMaximumWidth(180);
+  progress_->setTextVisible(false);
+  progress_->hide();
+  statusBar()->addPermanentWidget(progress_);
   zoom_label_ = new QLabel(this);
   statusBar()->addPermanentWidget(zoom_label_);
   statusBar()->showMessage(tr("Open a MIDI file (File ▸ Open MIDI…) or drop one onto the window"));
@@ -139,6 +147,16 @@ void MainWindow::createMenus() {
     view->addAction(action(name));
   view->addSeparator();
 
+  generate_menu_ = menuBar()->addMenu(tr("&Generate"));
+  generate_menu_->setObjectName(QStringLiteral("generateMenu"));
+  generate_action_ = generate_menu_->addAction(tr("&Generate"), QKeySequence(tr("Ctrl+G")), this, &MainWindow::generate);
+  generate_action_->setObjectName(QStringLiteral("generateAction"));
+  stop_action_ = generate_menu_->addAction(tr("&Stop"), QKeySequence(Qt::Key_Escape), this, &MainWindow::stopGeneration);
+  stop_action_->setObjectName(QStringLiteral("stopAction"));
+  generate_action_->setEnabled(false);
+  stop_action_->setEnabled(false);
+  generate_menu_->menuAction()->setVisible(false);  // until an engine is wired
+
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->setObjectName(QStringLiteral("helpMenu"));
   help->addAction(action("aboutAction"));
@@ -170,6 +188,11 @@ void MainWindow::createToolBar() {
 // ---- files ---------------------------------------------------------------------------------------
 
 bool MainWindow::openFile(const QString& path) {
+  if (generation_ && generation_->isRunning()) {
+    // The running take streams into the roll; replacing the score under it would mix two pieces.
+    showError(tr("%1: stop the running generation before opening another file").arg(QFileInfo(path).fileName()));
+    return false;
+  }
   music::Score score;
   try {
     score = music::read_score(to_fs_path(path));
@@ -187,6 +210,7 @@ bool MainWindow::openFile(const QString& path) {
   const QFileInfo info(path);
   current_file_ = info.absoluteFilePath();
   last_error_.clear();
+  prompt_source_ = score;
   piano_roll_->setScore(score);
   prompt_panel_->setScore(info.fileName(), score);  // emits promptBarsChanged → prompt region
   const int bars = bar_count(score);
@@ -205,6 +229,7 @@ bool MainWindow::openFile(const QString& path) {
 }
 
 void MainWindow::showScore(const music::Score& score, const QString& title) {
+  prompt_source_ = score;
   piano_roll_->setScore(score);
   prompt_panel_->setScore(title, score);
   export_action_->setEnabled(true);
@@ -305,13 +330,62 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 // ---- view state ----------------------------------------------------------------------------------
 
+void MainWindow::setGenerationEngine(std::shared_ptr<GenerationEngine> engine) {
+  delete generation_;
+  generation_ = nullptr;
+  generate_menu_->menuAction()->setVisible(engine != nullptr);
+  generate_action_->setEnabled(engine != nullptr);
+  stop_action_->setEnabled(false);
+  if (!engine) return;
+  generation_ = new GenerationController(std::move(engine), this);
+  generation_->attachPianoRoll(piano_roll_);
+  connect(generation_, &GenerationController::progressChanged, this,
+          [this](double fraction) { progress_->setValue(static_cast<int>(fraction * 1000)); });
+  auto done = [this] {
+    progress_->hide();
+    generate_action_->setEnabled(true);
+    stop_action_->setEnabled(false);
+  };
+  connect(generation_, &GenerationController::finished, this, [this, done](const music::Score& take, bool cancelled) {
+    done();
+    const auto added = static_cast<long long>(take.note_count()) -
+                       static_cast<long long>(prompt_prefix(prompt_source_, piano_roll_->promptEndTick()).note_count());
+    statusBar()->showMessage((cancelled ? tr("Take stopped: %1 new notes") : tr("Take finished: %1 new notes"))
+                                 .arg(std::max(0LL, added)));
+  });
+  connect(generation_, &GenerationController::failed, this, [this, done](const QString& message) {
+    done();
+    showError(tr("Generation failed: %1").arg(message));
+  });
+}
+
+bool MainWindow::generate() {
+  if (!generation_ || generation_->isRunning()) return false;
+  GenerationRequest request;
+  const int bars = prompt_panel_->promptBars();
+  request.prompt_end = bars > 0 ? bar_start_tick(prompt_source_, bars) : 0;
+  request.prompt = prompt_prefix(prompt_source_, request.prompt_end);
+  piano_roll_->setScore(request.prompt, /*keep_view=*/true);
+  piano_roll_->setPromptEndTick(bars > 0 ? request.prompt_end : -1);
+  if (!generation_->start(request)) return false;
+  generate_action_->setEnabled(false);
+  stop_action_->setEnabled(true);
+  progress_->setValue(0);
+  progress_->show();
+  statusBar()->showMessage(tr("Generating with %1…").arg(QString::fromStdString(generation_->engine().name())));
+  return true;
+}
+
+void MainWindow::stopGeneration() {
+  if (generation_) generation_->cancel();
+}
+
 void MainWindow::setTrainingLength(music::Tick tick, const QString& label) {
   piano_roll_->setTrainingMarker(tick, label);
 }
 
 void MainWindow::updatePromptRegion(int bars) {
-  const music::Score& score = piano_roll_->score();
-  piano_roll_->setPromptEndTick(bars > 0 ? bar_start_tick(score, bars) : -1);
+  piano_roll_->setPromptEndTick(bars > 0 ? bar_start_tick(prompt_source_, bars) : -1);
 }
 
 void MainWindow::updateZoomLabel() {

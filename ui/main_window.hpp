@@ -5,6 +5,7 @@
 
 #include <QMainWindow>
 #include <QStringList>
+#include <memory>
 
 #include "music/score.hpp"
 
@@ -13,9 +14,12 @@ class QLabel;
 class QMenu;
 class QMimeData;
 class QMessageBox;
+class QProgressBar;
 
 namespace spe::ui {
 
+class GenerationController;
+class GenerationEngine;
 class PianoRollView;
 class PromptPanel;
 
@@ -43,6 +47,11 @@ class MainWindow : public QMainWindow {
   // The MIDI files (.mid/.midi/.kar/.rmi, local) among dragged data; empty if there are none.
   static QStringList midiFilesIn(const QMimeData* data);
 
+  // Wires the generation engine (the app does this once a model is loaded): enables Generate ▸ Generate
+  // and Stop. Without an engine the window is a MIDI viewer / prompt editor.
+  void setGenerationEngine(std::shared_ptr<GenerationEngine> engine);
+  GenerationController* generationController() const { return generation_; }
+
   // Set by the model panel: the model's training length in ticks of the current score (negative hides it).
   void setTrainingLength(music::Tick tick, const QString& label);
 
@@ -50,6 +59,9 @@ class MainWindow : public QMainWindow {
   void openFileDialog();
   void exportMidiDialog();
   void showAbout();
+  // Continues the current prompt (its first promptBars() bars) with the engine, streaming into the roll.
+  bool generate();
+  void stopGeneration();
 
  Q_SIGNALS:
   void scoreLoaded(const QString& path);
@@ -75,6 +87,12 @@ class MainWindow : public QMainWindow {
   QMenu* recent_menu_ = nullptr;
   QAction* export_action_ = nullptr;
   QLabel* zoom_label_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QMenu* generate_menu_ = nullptr;
+  QAction* generate_action_ = nullptr;
+  QAction* stop_action_ = nullptr;
+  GenerationController* generation_ = nullptr;
+  music::Score prompt_source_;  // the file as loaded: takes are cut from it, never from a previous take
   QMessageBox* error_box_ = nullptr;
   QString current_file_;
   QString last_error_;

@@ -43,7 +43,7 @@ PianoRollView::PianoRollView(QWidget* parent) : QAbstractScrollArea(parent) {
 
 // ---- content -------------------------------------------------------------------------------------
 
-void PianoRollView::setScore(const music::Score& score) {
+void PianoRollView::setScore(const music::Score& score, bool keep_view) {
   score_ = score;
   if (score_.ticks_per_beat <= 0) score_.ticks_per_beat = 480;
   longest_note_.assign(score_.tracks.size(), 0);
@@ -53,8 +53,10 @@ void PianoRollView::setScore(const music::Score& score) {
     for (const auto& n : notes) longest_note_[t] = std::max(longest_note_[t], n.end - n.start);
   }
   updateScrollRanges();
-  horizontalScrollBar()->setValue(0);
-  centerOnNotes();
+  if (!keep_view) {
+    horizontalScrollBar()->setValue(0);
+    centerOnNotes();
+  }
   viewport()->update();
 }
 

@@ -26,8 +26,9 @@ class PianoRollView : public QAbstractScrollArea {
  public:
   explicit PianoRollView(QWidget* parent = nullptr);
 
-  // Replaces everything shown; notes are re-sorted by (start, pitch) per track.
-  void setScore(const music::Score& score);
+  // Replaces everything shown; notes are re-sorted by (start, pitch) per track. Unless `keep_view`, the
+  // view scrolls to the start and centres the score's pitch range.
+  void setScore(const music::Score& score, bool keep_view = false);
   const music::Score& score() const { return score_; }
   void clear();
 

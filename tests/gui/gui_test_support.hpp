@@ -37,3 +37,23 @@ struct StringMaker<QColor> {
   static std::string convert(const QColor& c) { return c.name(QColor::HexArgb).toStdString(); }
 };
 }  // namespace Catch
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QThread>
+
+namespace spe::test {
+
+// Runs the event loop until `done()` or `timeout_ms` passes; returns done(). (Qt Test is not linked.)
+template <class Predicate>
+bool process_events_until(Predicate done, int timeout_ms = 20000) {
+  QElapsedTimer timer;
+  timer.start();
+  while (!done() && timer.elapsed() < timeout_ms) {
+    QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+    QThread::msleep(1);
+  }
+  return done();
+}
+
+}  // namespace spe::test
