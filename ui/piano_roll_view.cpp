@@ -423,21 +423,48 @@ void PianoRollView::paintBackground(QPainter& p, const QRect& area) const {
     if (is_black_key(pitch)) p.fillRect(QRect(area.left(), y, area.width(), key_height_), c.black_key_row);
     if (pitch % 12 == 0) p.fillRect(QRect(area.left(), y + key_height_ - 1, area.width(), 1), c.octave_line);
   }
+  // Zoomed out, the 128 rows may not fill the height: below pitch 0 there is nothing to place notes on.
+  const int floor_y = pitchToY(-1);
+  if (floor_y < area.bottom()) p.fillRect(QRect(area.left(), floor_y, area.width(), area.bottom() - floor_y + 1), c.ruler_background);
 }
+
+namespace {
+// Bars are labelled (and drawn strong) every `step` bars, a power of two that keeps labels >= 36 px apart.
+int bar_label_step(double pixels_per_beat) {
+  int step = 1;
+  while (pixels_per_beat * 4 * step < 36) step *= 2;
+  return step;
+}
+}  // namespace
 
 void PianoRollView::paintGrid(QPainter& p, const QRect& area) const {
   const auto& c = piano_roll_colors();
   const double beat_px = pixels_per_beat_;
-  const auto lines = grid_lines(score_, std::max<music::Tick>(0, xToTick(area.left()) - 1),
-                                xToTick(area.right()) + 2);
-  // Thin out lines when zoomed far out so the grid stays a grid, not a grey wash.
-  const double bar_px = beat_px * 4;
+  const music::Tick from = std::max<music::Tick>(0, xToTick(area.left()) - 1);
+  const music::Tick to = xToTick(area.right()) + 2;
+  const auto lines = grid_lines(score_, from, to);
+  // Sixteenth lines once a beat is wide enough to place notes on them by eye.
+  if (beat_px >= 48) {
+    const music::Tick sixteenth = std::max(1, score_.ticks_per_beat / 4);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      const music::Tick next = i + 1 < lines.size() ? lines[i + 1].tick : lines[i].tick + score_.ticks_per_beat;
+      for (music::Tick t = lines[i].tick + sixteenth; t < next; t += sixteenth) {
+        const int x = static_cast<int>(std::lround(tickToX(t)));
+        p.fillRect(QRect(x, area.top(), 1, area.height()), c.subdivision_line);
+      }
+    }
+  }
+  // Zoomed far out, only every few bars gets a line, so the grid stays a grid and not a grey wash.
+  const int label_step = bar_label_step(beat_px);
   int bar_step = 1;
-  while (bar_px * bar_step < 6) bar_step *= 2;
+  while (beat_px * 4 * bar_step < 12) bar_step *= 2;
   for (const auto& line : lines) {
     const int x = static_cast<int>(std::lround(tickToX(line.tick)));
     if (line.is_bar()) {
-      if (line.bar % bar_step == 0) p.fillRect(QRect(x, area.top(), 1, area.height()), c.bar_line);
+      if (line.bar % label_step == 0)
+        p.fillRect(QRect(x, area.top(), 1, area.height()), c.bar_line);
+      else if (line.bar % bar_step == 0)
+        p.fillRect(QRect(x, area.top(), 1, area.height()), c.beat_line);
     } else if (beat_px >= 8) {
       p.fillRect(QRect(x, area.top(), 1, area.height()), c.beat_line);
     }
@@ -512,6 +539,8 @@ void PianoRollView::paintKeyboard(QPainter& p) const {
                  Qt::AlignRight | Qt::AlignVCenter, QString::fromStdString(pitch_name(pitch)));
     }
   }
+  const int floor_y = pitchToY(-1);
+  if (floor_y < strip.bottom()) p.fillRect(QRect(0, floor_y, kKeyboardWidth, strip.bottom() - floor_y + 1), c.ruler_background);
   p.fillRect(QRect(kKeyboardWidth - 1, strip.top(), 1, strip.height()), c.bar_line);
   p.restore();
 }
@@ -527,10 +556,7 @@ void PianoRollView::paintRuler(QPainter& p) const {
   p.setFont(font);
   const auto lines = grid_lines(score_, std::max<music::Tick>(0, xToTick(ruler.left()) - 1),
                                 xToTick(ruler.right()) + 2);
-  // Label every bar when there is room, else every 2nd, 4th, … bar.
-  const double bar_px = pixels_per_beat_ * 4;
-  int label_step = 1;
-  while (bar_px * label_step < 36) label_step *= 2;
+  const int label_step = bar_label_step(pixels_per_beat_);
   for (const auto& line : lines) {
     const int x = static_cast<int>(std::lround(tickToX(line.tick)));
     if (line.is_bar()) {

@@ -136,13 +136,15 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
 
 void PromptPanel::setScore(const QString& file_name, const music::Score& score) {
   file_label_->setText(file_name);
+  file_label_->setToolTip(file_name);
   int pitched = 0, drums = 0;
   track_list_->clear();
   for (std::size_t i = 0; i < score.tracks.size(); ++i) {
     const auto& track = score.tracks[i];
     (track.is_drum ? drums : pitched)++;
-    const QString name = track.name.empty() ? tr("Track %1").arg(i + 1) : QString::fromStdString(track.name);
     const QString kind = track.is_drum ? tr("Drums") : gm_program_name(track.program);
+    // Unnamed tracks (common in exported MIDI) are best recognised by their instrument.
+    const QString name = track.name.empty() ? kind : QString::fromStdString(track.name);
     auto* item = new QListWidgetItem(swatch(track_color(static_cast<int>(i), track.is_drum)), name);
     item->setToolTip(tr("%1 — %2, channel %3, %4 notes").arg(name, kind).arg(track.channel + 1).arg(track.notes.size()));
     track_list_->addItem(item);

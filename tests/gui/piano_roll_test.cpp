@@ -5,7 +5,9 @@
 #include <set>
 
 #include "gui_test_support.hpp"
+#include "music/score_midi.hpp"
 #include "piano_roll_view.hpp"
+#include "timeline.hpp"
 #include "track_palette.hpp"
 
 using spe::music::Note;
@@ -63,9 +65,9 @@ TEST_CASE("piano roll draws every note in its fill colour, the background elsewh
     }
   CHECK(checked == 16);
 
-  // Between notes, on a beat's second half where no grid line falls, we see the pitch row's background.
+  // Between notes, between two sixteenth lines, we see the pitch row's background.
   for (int pitch : {61, 66, 70, 50, 45}) {
-    const QPoint empty(static_cast<int>(view.tickToX(480 * 9 + 240)), view.pitchToY(pitch) + 4);
+    const QPoint empty(static_cast<int>(view.tickToX(480 * 9 + 180)), view.pitchToY(pitch) + 4);
     REQUIRE(view.noteArea().contains(empty));
     REQUIRE_FALSE(view.noteAt(empty));
     CHECK(spe::test::pixel(image, empty + offset) == row_background(pitch));
@@ -110,8 +112,8 @@ TEST_CASE("training marker, playhead and prompt region are drawn where they belo
   // The prompt region is tinted: the same row is a different colour left and right of the prompt end.
   const int y = view.pitchToY(49) + 4;  // a row without notes
   REQUIRE(view.noteArea().contains(QPoint(view.noteArea().center().x(), y)));
-  const QColor inside = spe::test::pixel(image, QPoint(static_cast<int>(view.tickToX(240)), y) + offset);
-  const QColor outside = spe::test::pixel(image, QPoint(static_cast<int>(view.tickToX(1920 + 720)), y) + offset);
+  const QColor inside = spe::test::pixel(image, QPoint(static_cast<int>(view.tickToX(180)), y) + offset);
+  const QColor outside = spe::test::pixel(image, QPoint(static_cast<int>(view.tickToX(1920 + 780)), y) + offset);
   CHECK(outside == row_background(49));
   CHECK(inside != outside);
   CHECK(inside.blue() > outside.blue());
@@ -222,4 +224,47 @@ TEST_CASE("clicking the ruler moves the playhead and asks to seek", "[gui]") {
   CHECK(requested >= 1920);
   CHECK(requested < 1920 + 480 / 8);
   CHECK(view.playheadTick() == requested);
+}
+
+TEST_CASE("a real multi-track song renders correctly at extreme and default zooms", "[gui]") {
+  const auto dir = spe::test::shared_data("multitrack_pop");
+  if (!dir) return;
+  const auto score = spe::music::read_score(*dir / "Mr. Blue Sky.mid");
+  REQUIRE(score.tracks.size() > 3);
+  PianoRollView view;
+  view.resize(1200, 600);
+  view.setScore(score);
+  view.setTrainingMarker(spe::ui::bar_start_tick(score, 32), QStringLiteral("training length · 32 bars"));
+  struct Zoom {
+    double pixels_per_beat;
+    int key_height;
+    const char* file;
+  };
+  for (const Zoom& zoom : {Zoom{PianoRollView::kMinPixelsPerBeat, PianoRollView::kMinKeyHeight, "piano_roll_zoom_min.png"},
+                           Zoom{48.0, 9, "piano_roll_zoom_default.png"},
+                           Zoom{PianoRollView::kMaxPixelsPerBeat, PianoRollView::kMaxKeyHeight, "piano_roll_zoom_max.png"}}) {
+    INFO(zoom.file);
+    view.setPixelsPerBeat(zoom.pixels_per_beat);
+    view.setKeyHeight(zoom.key_height);
+    view.scrollToTick(spe::ui::bar_start_tick(score, 20));
+    view.centerOnPitch(60);
+    const QImage image = spe::test::grab_and_save(view, zoom.file);
+    const QPoint offset = view.viewport()->geometry().topLeft();
+    const int marker_x = static_cast<int>(std::lround(view.tickToX(spe::ui::bar_start_tick(score, 32))));
+    int checked = 0;
+    for (int t = 0; t < static_cast<int>(score.tracks.size()); ++t)
+      for (int i = 0; i < static_cast<int>(view.score().tracks[t].notes.size()); ++i) {
+        const QRect r = view.noteRect({t, i});
+        const QPoint c = r.center();
+        if (!view.noteArea().contains(c) || std::abs(c.x() - marker_x) <= 2) continue;
+        const auto top = view.noteAt(c);
+        REQUIRE(top);
+        CHECK(spe::test::pixel(image, c + offset) == view.noteFillColor(*top));
+        ++checked;
+      }
+    CHECK(checked > 10);
+    if (marker_x > view.noteArea().left() && marker_x < view.noteArea().right())
+      CHECK(spe::test::pixel(image, QPoint(marker_x, view.noteArea().center().y()) + offset) ==
+            piano_roll_colors().training_marker);
+  }
 }
