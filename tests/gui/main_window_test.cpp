@@ -7,6 +7,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QAction>
 #include <QUrl>
 #include <catch2/catch.hpp>
 #include <fstream>
@@ -192,4 +193,36 @@ TEST_CASE("every multitrack_pop file opens with its track count shown", "[gui]")
     CHECK(window.pianoRoll()->score().note_count() == score.note_count());
   }
   spe::test::grab_and_save(window, "main_window_multitrack.png");
+}
+
+TEST_CASE("window geometry persists and the View menu zooms the roll", "[gui]") {
+  {
+    MainWindow first;
+    first.resize(911, 633);
+    first.show();
+    spe::test::process_events_until([&] { return first.size() == QSize(911, 633); }, 2000);
+    first.close();
+  }
+  MainWindow second;
+  CHECK(second.size() == QSize(911, 633));
+
+  auto* roll = second.pianoRoll();
+  auto trigger = [&](const char* name) {
+    auto* action = second.findChild<QAction*>(QString::fromLatin1(name));
+    REQUIRE(action != nullptr);
+    action->trigger();
+  };
+  const double beat = roll->pixelsPerBeat();
+  trigger("zoomInAction");
+  CHECK(roll->pixelsPerBeat() > beat);
+  trigger("zoomOutAction");
+  CHECK(roll->pixelsPerBeat() == Approx(beat));
+  const int key = roll->keyHeight();
+  trigger("tallerRowsAction");
+  CHECK(roll->keyHeight() > key);
+  trigger("shorterRowsAction");
+  CHECK(roll->keyHeight() <= key + 1);
+  auto* view_menu = second.menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
+  REQUIRE(view_menu != nullptr);
+  CHECK(view_menu->actions().size() >= 6);  // 5 zoom actions + the prompt panel toggle
 }

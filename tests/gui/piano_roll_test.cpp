@@ -1,5 +1,6 @@
 #include <QApplication>
 #include <QScrollBar>
+#include <QPaintEvent>
 #include <QWheelEvent>
 #include <catch2/catch.hpp>
 #include <set>
@@ -267,4 +268,38 @@ TEST_CASE("a real multi-track song renders correctly at extreme and default zoom
       CHECK(spe::test::pixel(image, QPoint(marker_x, view.noteArea().center().y()) + offset) ==
             piano_roll_colors().training_marker);
   }
+}
+
+namespace {
+// Records the regions Qt asks the roll to repaint.
+class RecordingRoll : public PianoRollView {
+ public:
+  std::vector<QRect> painted;
+
+ protected:
+  void paintEvent(QPaintEvent* event) override {
+    painted.push_back(event->rect());
+    PianoRollView::paintEvent(event);
+  }
+};
+}  // namespace
+
+TEST_CASE("streaming a note repaints only its neighbourhood, not the whole roll", "[gui]") {
+  RecordingRoll view;
+  view.resize(900, 500);
+  view.setScore(small_score());
+  view.show();
+  spe::test::process_events_until([&] { return !view.painted.empty(); }, 2000);
+  view.painted.clear();
+  const std::vector<Note> one = {{960, 1440, 67, 100}};
+  view.appendNotes(0, one);
+  REQUIRE(spe::test::process_events_until([&] { return !view.painted.empty(); }, 2000));
+  QRect total;
+  for (const QRect& r : view.painted) total |= r;
+  const auto& notes = view.score().tracks[0].notes;
+  const auto it = std::find_if(notes.begin(), notes.end(), [](const Note& n) { return n.start == 960 && n.pitch == 67; });
+  REQUIRE(it != notes.end());
+  const QRect note = view.noteRect({0, static_cast<int>(it - notes.begin())});
+  CHECK(total.contains(note));
+  CHECK(total.width() * total.height() < view.viewport()->width() * view.viewport()->height() / 20);
 }
