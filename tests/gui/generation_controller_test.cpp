@@ -133,7 +133,7 @@ TEST_CASE("the engine runs off the UI thread and its notes stream into the roll 
   CHECK(roll.noteFillColor({0, 3}) != roll.noteFillColor({0, 4}));
 }
 
-TEST_CASE("cancel stops an unbounded take; the partial take is delivered", "[gui]") {
+TEST_CASE("cancel stops an unbounded take and delivers the partial take", "[gui]") {
   auto engine = std::make_shared<ScriptedEngine>(-1);
   GenerationController controller(engine);
   bool done = false, was_cancelled = false;

@@ -116,7 +116,7 @@ TEST_CASE("a malformed file gives a one-line error naming it and keeps the curre
   CHECK_FALSE(window.recentFiles().contains(qpath(missing)));
 }
 
-TEST_CASE("dropping a MIDI file onto the window opens it; other files are refused", "[gui]") {
+TEST_CASE("dropping a MIDI file onto the window opens it and other files are refused", "[gui]") {
   MainWindow window;
   window.show();
   QMimeData text_only;
@@ -138,7 +138,7 @@ TEST_CASE("dropping a MIDI file onto the window opens it; other files are refuse
   CHECK(window.pianoRoll()->score().note_count() > 0);
 }
 
-TEST_CASE("export writes what the roll shows; a bad destination is reported", "[gui]") {
+TEST_CASE("export writes what the roll shows and reports a bad destination", "[gui]") {
   MainWindow window;
   REQUIRE(window.openFile(qpath(pop909_prompt())));
   const fs::path out = spe::test::gui_scratch() / "exported.mid";

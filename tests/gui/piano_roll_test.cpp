@@ -164,7 +164,7 @@ TEST_CASE("following appends scrolls the latest note into view", "[gui]") {
   CHECK(view.noteArea().intersects(r));
 }
 
-TEST_CASE("ctrl+wheel zooms around the cursor; buttons zoom and clamp", "[gui]") {
+TEST_CASE("ctrl+wheel zooms around the cursor and buttons zoom and clamp", "[gui]") {
   PianoRollView view;
   view.resize(800, 400);
   view.setScore(small_score());

@@ -6,7 +6,7 @@ using spe::music::Score;
 using spe::music::Tick;
 using namespace spe::ui;
 
-TEST_CASE("grid lines: 4/4 without time signatures gives 4 beats per bar", "[gui]") {
+TEST_CASE("grid lines of 4/4 without time signatures gives 4 beats per bar", "[gui]") {
   Score score;  // 480 ticks per beat, no time signature = 4/4
   const auto lines = grid_lines(score, 0, 2 * 1920);
   REQUIRE(lines.size() == 8);
