@@ -123,6 +123,7 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   prompt_bars_ = new QSpinBox(this);
   prompt_bars_->setObjectName(QStringLiteral("promptBars"));
   prompt_bars_->setRange(0, 0);
+  prompt_bars_->setSpecialValueText(tr("none (from scratch)"));
   prompt_bars_->setToolTip(tr("How many bars from the start of the file a generation continues from "
                               "(0 = start from scratch)"));
   prompt_form->addRow(tr("Prompt bars"), prompt_bars_);

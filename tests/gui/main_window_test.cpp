@@ -177,7 +177,7 @@ TEST_CASE("recent files persist across windows and the menu lists them", "[gui]"
   CHECK(second.promptPanel()->fileNameText() == QStringLiteral("pop909_001.mid"));
 }
 
-TEST_CASE("every multitrack_pop file opens with its track count shown", "[gui]") {
+TEST_CASE("every multitrack_pop file opens with its track count shown", "[gui][integration]") {
   const auto dir = spe::test::shared_data("multitrack_pop");
   if (!dir) return;
   const auto files = spe::test::midi_files_under(*dir);
