@@ -1,5 +1,6 @@
 #include "piano_roll_view.hpp"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
@@ -260,6 +261,12 @@ void PianoRollView::wheelEvent(QWheelEvent* event) {
 
 void PianoRollView::mousePressEvent(QMouseEvent* event) {
   const QPoint pos = event->position().toPoint();
+  if (event->button() == Qt::MiddleButton) {  // grab-and-drag panning, as in DAWs
+    pan_from_ = pos;
+    viewport()->setCursor(Qt::ClosedHandCursor);
+    event->accept();
+    return;
+  }
   if (event->button() == Qt::LeftButton && pos.y() < kRulerHeight && pos.x() >= kKeyboardWidth) {
     const music::Tick tick = std::max<music::Tick>(0, xToTick(pos.x()));
     setPlayheadTick(tick);
@@ -272,6 +279,14 @@ void PianoRollView::mousePressEvent(QMouseEvent* event) {
 
 void PianoRollView::mouseMoveEvent(QMouseEvent* event) {
   const QPoint pos = event->position().toPoint();
+  if (pan_from_ && (event->buttons() & Qt::MiddleButton)) {
+    const QPoint delta = pos - *pan_from_;
+    pan_from_ = pos;
+    horizontalScrollBar()->setValue(horizontalScrollBar()->value() - delta.x());
+    verticalScrollBar()->setValue(verticalScrollBar()->value() - delta.y());
+    event->accept();
+    return;
+  }
   if ((event->buttons() & Qt::LeftButton) && pos.y() < kRulerHeight) {
     const music::Tick tick = std::max<music::Tick>(0, xToTick(std::max(pos.x(), kKeyboardWidth)));
     setPlayheadTick(tick);
@@ -280,6 +295,25 @@ void PianoRollView::mouseMoveEvent(QMouseEvent* event) {
     return;
   }
   QAbstractScrollArea::mouseMoveEvent(event);
+}
+
+void PianoRollView::mouseReleaseEvent(QMouseEvent* event) {
+  if (event->button() == Qt::MiddleButton && pan_from_) {
+    pan_from_.reset();
+    viewport()->unsetCursor();
+    event->accept();
+    return;
+  }
+  QAbstractScrollArea::mouseReleaseEvent(event);
+}
+
+void PianoRollView::keyPressEvent(QKeyEvent* event) {
+  switch (event->key()) {
+    case Qt::Key_Home: horizontalScrollBar()->setValue(0); break;
+    case Qt::Key_End: horizontalScrollBar()->setValue(horizontalScrollBar()->maximum()); break;
+    default: QAbstractScrollArea::keyPressEvent(event); return;
+  }
+  event->accept();
 }
 
 bool PianoRollView::viewportEvent(QEvent* event) {

@@ -1,7 +1,8 @@
 #pragma once
 // The piano roll: keyboard strip at the left, bar ruler on top, the bar/beat grid of the score's metre,
 // notes coloured per track and shaded by velocity, prompt notes muted, a labelled training-length marker,
-// a playhead, zoom (ctrl+wheel horizontally, ctrl+shift+wheel vertically) and scrolling. Notes can stream in
+// a playhead, zoom (ctrl+wheel horizontally, ctrl+shift+wheel vertically) and scrolling (wheel, shift+wheel,
+// middle-button drag, Home/End). Notes can stream in
 // through appendNotes(), which repaints only the new notes' area.
 
 #include <QAbstractScrollArea>
@@ -93,6 +94,8 @@ class PianoRollView : public QAbstractScrollArea {
   void wheelEvent(QWheelEvent* event) override;
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
   bool viewportEvent(QEvent* event) override;
   void scrollContentsBy(int dx, int dy) override;
 
@@ -122,7 +125,8 @@ class PianoRollView : public QAbstractScrollArea {
   music::Tick playhead_tick_ = -1;
   music::Tick prompt_end_tick_ = -1;
   bool follow_appends_ = false;
-  int last_area_height_ = 0;  // note-area height at the last resize, to keep the centre pitch on resize
+  int last_area_height_ = 0;
+  std::optional<QPoint> pan_from_;  // middle-button drag in progress: last cursor position  // note-area height at the last resize, to keep the centre pitch on resize
 };
 
 }  // namespace spe::ui

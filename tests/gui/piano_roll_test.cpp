@@ -1,5 +1,6 @@
 #include <QApplication>
 #include <QScrollBar>
+#include <QKeyEvent>
 #include <QPaintEvent>
 #include <QWheelEvent>
 #include <catch2/catch.hpp>
@@ -302,4 +303,31 @@ TEST_CASE("streaming a note repaints only its neighbourhood, not the whole roll"
   const QRect note = view.noteRect({0, static_cast<int>(it - notes.begin())});
   CHECK(total.contains(note));
   CHECK(total.width() * total.height() < view.viewport()->width() * view.viewport()->height() / 20);
+}
+
+TEST_CASE("middle-button drag pans and Home/End jump to the ends", "[gui]") {
+  PianoRollView view;
+  view.resize(800, 400);
+  view.setScore(small_score());
+  view.show();
+  view.scrollToTick(4 * 1920);
+  const int h = view.horizontalScrollBar()->value();
+  const int v = view.verticalScrollBar()->value();
+  auto send = [&](QEvent::Type type, QPoint at, Qt::MouseButton button, Qt::MouseButtons buttons) {
+    QMouseEvent e(type, at, view.viewport()->mapToGlobal(at), button, buttons, Qt::NoModifier);
+    QApplication::sendEvent(view.viewport(), &e);
+  };
+  send(QEvent::MouseButtonPress, QPoint(400, 200), Qt::MiddleButton, Qt::MiddleButton);
+  send(QEvent::MouseMove, QPoint(430, 180), Qt::NoButton, Qt::MiddleButton);
+  send(QEvent::MouseButtonRelease, QPoint(430, 180), Qt::MiddleButton, Qt::NoButton);
+  CHECK(view.horizontalScrollBar()->value() == h - 30);  // content follows the hand
+  CHECK(view.verticalScrollBar()->value() == v + 20);
+
+  QKeyEvent home(QEvent::KeyPress, Qt::Key_Home, Qt::NoModifier);
+  QApplication::sendEvent(&view, &home);
+  CHECK(view.horizontalScrollBar()->value() == 0);
+  QKeyEvent end(QEvent::KeyPress, Qt::Key_End, Qt::NoModifier);
+  QApplication::sendEvent(&view, &end);
+  CHECK(view.horizontalScrollBar()->value() == view.horizontalScrollBar()->maximum());
+  CHECK(view.horizontalScrollBar()->maximum() > 0);
 }
