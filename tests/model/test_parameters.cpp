@@ -1,9 +1,8 @@
 // The state-dict layout must map one to one onto the reference checkpoints (SPE.md §3.1).
-#include <catch2/catch.hpp>
+#include "torch_catch.hpp"
 
 #include <map>
 #include <string>
-#include <torch/torch.h>
 #include <vector>
 
 #include "model/performer.hpp"

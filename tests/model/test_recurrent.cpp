@@ -1,8 +1,7 @@
 // The recurrent generator must reproduce the parallel forward exactly when both use the same
 // NoiseContext (SPE.md §6.4): every positional encoding × feature map, float64 and float32.
-#include <catch2/catch.hpp>
+#include "torch_catch.hpp"
 
-#include <torch/torch.h>
 
 #include "model/performer.hpp"
 #include "model_test_helpers.hpp"
