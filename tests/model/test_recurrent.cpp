@@ -88,7 +88,7 @@ TEST_CASE("learned APE refuses positions beyond its table with a clear message")
                     Catch::Contains("beyond"));
 }
 
-TEST_CASE("generation state snapshots, restores and expands to candidates") {
+TEST_CASE("generation state snapshots and restores and expands to candidates") {
   ModelConfig config = spe::test::tiny_config(PositionalKind::conv_spe, FeatureMapKind::favor);
   PerformerLM model(config, 4);
   model.eval();
@@ -117,7 +117,7 @@ TEST_CASE("generation state snapshots, restores and expands to candidates") {
   CHECK_THROWS(model.step(chosen, tokens.select(1, 0).expand({2})));
 }
 
-TEST_CASE("same seed gives identical logits, different seeds differ") {
+TEST_CASE("same seed gives identical logits and different seeds differ") {
   for (PositionalKind kind : {PositionalKind::sine_spe, PositionalKind::conv_spe}) {
     ModelConfig config = spe::test::tiny_config(kind, FeatureMapKind::favor);
     PerformerLM model(config, 1);
@@ -153,7 +153,7 @@ TEST_CASE("dropout acts only in training mode") {
   CHECK_FALSE(torch::equal(model.forward(tokens, NoiseContext(1)), model.forward(tokens, NoiseContext(1))));
 }
 
-TEST_CASE("gradients reach the SPE parameters, the gates and the weights") {
+TEST_CASE("gradients reach the SPE parameters and the gates and the weights") {
   for (PositionalKind kind : {PositionalKind::sine_spe, PositionalKind::conv_spe}) {
     INFO("pe " << to_string(kind));
     ModelConfig config = spe::test::tiny_config(kind, FeatureMapKind::favor);
@@ -186,7 +186,7 @@ TEST_CASE("attention probe returns causal row-normalised weights of the SPE-filt
   CHECK_THROWS_WITH(model.attention_probe(tokens, NoiseContext(9), 0, 0, 20, 40), Catch::Contains("window"));
 }
 
-TEST_CASE("on CUDA: recurrent step equals the parallel forward and matches the CPU", "[gpu]") {
+TEST_CASE("on CUDA the recurrent step equals the parallel forward and matches the CPU", "[gpu]") {
   if (!torch::cuda::is_available()) {
     WARN("SKIPPED: no CUDA device in this LibTorch build");
     return;
