@@ -106,11 +106,11 @@ class ConvCodeStream final : public CodeStream {
     // Slot s holds column c ≡ s (mod K); the code of t weighs column t+K+j by w[j], i.e. slot s by
     // w[(s − t) mod K] = roll(w, t mod K)[s].
     torch::Tensor rotated = torch::roll(filters_, {t % k}, {1}).mul_(scale_);  // (C, K, 2)
-    // Per channel a (R × K)·(K) product: multiply + reduce (bmm would dispatch once per channel).
-    auto filter = [&](int side) {
-      return (window_ * rotated.select(2, side).unsqueeze(1)).sum(-1).view({heads_, features_, realizations_});
-    };
-    SpeCodes codes{filter(0), filter(1)};
+    // Per channel an (R × K)·(K × 2) product for both sides at once; at these sizes bmm runs one BLAS
+    // call per channel without dispatcher overhead and measured 2× faster than multiply + reduce.
+    torch::Tensor out = torch::bmm(window_, rotated);  // (C, R, 2)
+    SpeCodes codes{out.select(2, 0).reshape({heads_, features_, realizations_}),
+                   out.select(2, 1).reshape({heads_, features_, realizations_})};
     // Column t+2K (first needed by position t+1) replaces column t+K, which no later position reads.
     torch::Tensor column = conv_noise_columns(t + 2 * k, 1, realizations_, heads_ * features_, noise_,
                                               generator_index_, window_.options());
