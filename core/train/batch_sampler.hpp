@@ -41,6 +41,7 @@ class BatchSampler {
   TokenBatch next();
 
   std::uint64_t epoch() const { return epoch_; }
+  const SamplerOptions& options() const { return options_; }
   std::string state_json() const;
   void restore_state(const std::string& json);  // throws on a state from another configuration
 

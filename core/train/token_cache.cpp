@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "train/atomic_file.hpp"
+#include "io/atomic_file.hpp"
 #include "train/song_split.hpp"
 
 namespace fs = std::filesystem;
@@ -201,7 +201,7 @@ TokenCorpus load_or_build_corpus(const fs::path& data_dir, const std::string& to
     else
       corpus.songs.push_back({id, std::move(tokens[i])});
   }
-  if (!cache_file.empty()) write_file_atomically(cache_file, serialize_corpus(corpus));
+  if (!cache_file.empty()) io::write_file_atomically(cache_file, serialize_corpus(corpus));
   return corpus;
 }
 

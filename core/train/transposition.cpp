@@ -63,7 +63,7 @@ TranspositionTable TranspositionTable::from_token_names(const std::vector<std::s
   static const std::array<const char*, 12> kRoots = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
   static const std::regex note_pitch(R"(Note_Pitch_(\d+))");
   static const std::regex chord(R"(Chord_([A-G]#?)_(.+))");
-  static const std::regex event(R"(note_(on|off)_(\d+)_(\d+))");
+  static const std::regex event(R"(note_(on|off)\((\d+),(\d+)\))");
   TranspositionTable table(names.size());
   std::map<std::string, int> groups;  // group name -> id
   auto group_id = [&](const std::string& name) {

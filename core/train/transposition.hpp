@@ -39,7 +39,7 @@ class TranspositionTable {
   // Builds the table from the vocabulary's token names, recognising:
   //   REMI:  "Note_Pitch_<p>" (group 0), "Chord_<root>_<quality>" with root in C, C#, …, B (cyclic group per
   //          quality; "Chord_N_N" untouched);
-  //   event: "note_on_<track>_<p>" / "note_off_<track>_<p>" (one group per kind and track), except tracks in
+  //   event: "note_on(<track>,<p>)" / "note_off(<track>,<p>)" (one group per kind and track), except tracks in
   //          `drum_tracks`.
   // Other names are not pitched.
   static TranspositionTable from_token_names(const std::vector<std::string>& names,

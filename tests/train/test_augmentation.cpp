@@ -27,7 +27,7 @@ std::vector<std::string> event_names() {
   std::vector<std::string> v;
   for (const char* kind : {"on", "off"})
     for (int t = 0; t < 3; ++t)
-      for (int p = 0; p < 128; ++p) v.push_back("note_" + std::string(kind) + "_" + std::to_string(t) + "_" + std::to_string(p));
+      for (int p = 0; p < 128; ++p) v.push_back("note_" + std::string(kind) + "(" + std::to_string(t) + "," + std::to_string(p) + ")");
   v.push_back("time_shift_1_0");
   return v;
 }
@@ -75,15 +75,15 @@ TEST_CASE("shifts that would leave the pitch range are refused and random shifts
 TEST_CASE("event-token transposition leaves drums untouched") {
   auto names = event_names();
   auto table = TranspositionTable::from_token_names(names, {1});
-  std::vector<std::int32_t> seq = {idx(names, "note_on_0_40"), idx(names, "note_on_1_36"), idx(names, "time_shift_1_0"),
-                                   idx(names, "note_off_2_64"), idx(names, "note_off_1_36")};
+  std::vector<std::int32_t> seq = {idx(names, "note_on(0,40)"), idx(names, "note_on(1,36)"), idx(names, "time_shift_1_0"),
+                                   idx(names, "note_off(2,64)"), idx(names, "note_off(1,36)")};
   table.transpose(seq.data(), seq.data() + seq.size(), -5);
-  CHECK(names[seq[0]] == "note_on_0_35");
-  CHECK(names[seq[1]] == "note_on_1_36");
+  CHECK(names[seq[0]] == "note_on(0,35)");
+  CHECK(names[seq[1]] == "note_on(1,36)");
   CHECK(names[seq[2]] == "time_shift_1_0");
-  CHECK(names[seq[3]] == "note_off_2_59");
-  CHECK(names[seq[4]] == "note_off_1_36");
-  std::vector<std::int32_t> low = {idx(names, "note_on_2_3")};
+  CHECK(names[seq[3]] == "note_off(2,59)");
+  CHECK(names[seq[4]] == "note_off(1,36)");
+  std::vector<std::int32_t> low = {idx(names, "note_on(2,3)")};
   CHECK_FALSE(table.can_transpose(low.data(), low.data() + 1, -4));
 }
 
