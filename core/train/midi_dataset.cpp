@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "music/score_midi.hpp"
+#include "train/song_split.hpp"
 
 namespace spe::train {
 
@@ -19,6 +20,19 @@ EncodeFn midi_encoder(const tokens::Tokenizer& tokenizer) {
 
 TranspositionTable transposition_table_for(const tokens::Tokenizer& tokenizer) {
   return TranspositionTable::from_token_names(tokenizer.vocab().names(), {1});
+}
+
+CorpusSplit split_corpus(const TokenCorpus& corpus, double val_fraction, std::uint64_t seed) {
+  std::vector<std::string> ids;
+  for (const auto& s : corpus.songs) ids.push_back(s.path);
+  const SongSplit split = split_by_song(ids, val_fraction, seed);
+  CorpusSplit out;
+  for (auto i : split.train) out.train.push_back(&corpus.songs[i].tokens);
+  for (auto i : split.validation) {
+    out.validation.push_back(&corpus.songs[i].tokens);
+    out.validation_paths.push_back(corpus.songs[i].path);
+  }
+  return out;
 }
 
 int default_max_transpose(const tokens::Tokenizer& tokenizer) { return tokenizer.scheme() == "event" ? 5 : 6; }

@@ -15,6 +15,13 @@ EncodeFn midi_encoder(const tokens::Tokenizer& tokenizer);
 // REMI: note pitches and chord roots; event: note on/off of bass and harmonic tracks (drums never move).
 TranspositionTable transposition_table_for(const tokens::Tokenizer& tokenizer);
 
+// The corpus's songs on each side of the split_by_song split (pointers into `corpus`).
+struct CorpusSplit {
+  std::vector<const TokenSeq*> train, validation;
+  std::vector<std::string> validation_paths;
+};
+CorpusSplit split_corpus(const TokenCorpus& corpus, double val_fraction, std::uint64_t seed);
+
 // Default ± semitones of the transposition augmentation: pop piano (REMI) 6, groove (event) 5.
 int default_max_transpose(const tokens::Tokenizer& tokenizer);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -92,6 +93,12 @@ std::uint64_t corpus_cache_key(const std::string& tokenizer_json, const fs::path
     h = fnv1a64(&mtime, sizeof mtime, h);
   }
   return h;
+}
+
+fs::path default_cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return fs::path(xdg) / "spe-studio" / "tokens";
+  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache" / "spe-studio" / "tokens";
+  return {};
 }
 
 fs::path cache_file_for(const fs::path& cache_dir, std::uint64_t key) {
@@ -201,7 +208,10 @@ TokenCorpus load_or_build_corpus(const fs::path& data_dir, const std::string& to
     else
       corpus.songs.push_back({id, std::move(tokens[i])});
   }
-  if (!cache_file.empty()) io::write_file_atomically(cache_file, serialize_corpus(corpus));
+  if (!cache_file.empty()) {
+    fs::create_directories(options.cache_dir);
+    io::write_file_atomically(cache_file, serialize_corpus(corpus));
+  }
   return corpus;
 }
 

@@ -46,6 +46,9 @@ std::vector<std::filesystem::path> list_midi_files(const std::filesystem::path& 
 std::uint64_t corpus_cache_key(const std::string& tokenizer_json, const std::filesystem::path& root,
                                const std::vector<std::filesystem::path>& files);
 
+// $XDG_CACHE_HOME/spe-studio/tokens, else ~/.cache/spe-studio/tokens, else empty (no caching).
+std::filesystem::path default_cache_dir();
+
 // Cache file for a key: <cache_dir>/tokens-<16 hex digits>.spetok
 std::filesystem::path cache_file_for(const std::filesystem::path& cache_dir, std::uint64_t key);
 
