@@ -1,10 +1,12 @@
+// toy_lm.hpp (torch) before Catch: c10's logging defines a CHECK macro that would replace Catch's.
+#include "toy_lm.hpp"
+#undef CHECK
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "io/checkpoint.hpp"
 #include "test_paths.hpp"
-#include "toy_lm.hpp"
 #include "train/trainer.hpp"
 
 namespace fs = std::filesystem;
