@@ -4,6 +4,7 @@
 // Formats and rules: docs SPE.md §3.1 (REMI) and §3.2 (event tokens).
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
@@ -47,6 +48,9 @@ class Tokenizer {
   // place, notes left open) are skipped or closed and counted in the report.
   virtual music::Score decode(std::span<const TokenId> tokens, DecodeReport* report = nullptr) const = 0;
 
+  // The score as the scheme sees it: exactly what decode(encode(score)) returns (notes, tempi, chords).
+  virtual music::Score quantize(const music::Score& score, EncodeReport* report = nullptr) const = 0;
+
   virtual int ticks_per_beat() const = 0;  // of decoded scores
   virtual TokenId bos() const = 0;         // -1 when the scheme has none
   virtual TokenId eos() const = 0;
@@ -67,5 +71,9 @@ class Tokenizer {
 // "vocabulary" (as written by to_json), it must equal the rebuilt one token for token, otherwise
 // std::invalid_argument says where they differ.
 std::unique_ptr<Tokenizer> make_tokenizer(const nlohmann::json& config);
+
+// Throws std::invalid_argument naming the first key of `config` that is not in `known` (a typo in a
+// checkpoint's tokenizer config must not silently fall back to a default).
+void reject_unknown_keys(const nlohmann::json& config, std::initializer_list<const char*> known, const std::string& what);
 
 }  // namespace spe::tokens
