@@ -262,3 +262,15 @@ TEST_CASE("sustain on real piano files only lengthens notes", "[integration]") {
   WARN("pop909 sample: " << notes << " notes, " << lengthened << " lengthened by the pedal in " << files_with_pedal
                          << " files");
 }
+
+TEST_CASE("tracks without a name take their instrument name or leading text") {
+  Bytes with_text{0x00, 0xFF, 0x01, 0x03, 'G', 't', 'r', 0x00, 0x90, 60, 90, 0x10, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00};
+  Bytes with_instrument{0x00, 0xFF, 0x01, 0x01, 'x', 0x00, 0xFF, 0x04, 0x04, 'O', 'b', 'o', 'e',
+                        0x00, 0x91, 60, 90, 0x10, 0x81, 60, 0, 0x00, 0xFF, 0x2F, 0x00};
+  Bytes text_after_note{0x00, 0x92, 60, 90, 0x00, 0xFF, 0x01, 0x02, 'l', 'a', 0x10, 0x82, 60, 0, 0x00, 0xFF, 0x2F, 0x00};
+  const Score s = score_of(spe::test::smf(1, 480, {with_text, with_instrument, text_after_note}));
+  REQUIRE(s.tracks.size() == 3);
+  CHECK(s.tracks[0].name == "Gtr");
+  CHECK(s.tracks[1].name == "Oboe");
+  CHECK(s.tracks[2].name.empty());
+}
