@@ -49,7 +49,8 @@ struct TrainArgs {
   std::string remi_vocab = "full";
   bool ungated = false, resume = false, bf16 = false, no_augment = false;
   int layers = 0, d_model = 0, heads = 0, d_ff = 0, realizations = 0, sines = 0, kernel = 0;
-  int seq_len = 256, batch = 4, threads = 2, transpose = -1;
+  int seq_len = 256, batch = 4, threads = 2, transpose = -1, world_size = 1, rank = 0;
+  std::string store;
   std::int64_t steps = 1000, warmup = 200, val_every = 200, ckpt_every = 500, redraw_every = 0;
   double lr = 2e-4, min_lr = -1, weight_decay = 0.01, clip = 0.5, val_fraction = 0.05, redraw_prob = 0.05, dropout = -1;
   std::uint64_t seed = 0;
@@ -147,6 +148,9 @@ void run_train(const TrainArgs& a) {
   topt.bf16_autocast = a.bf16;
   topt.resume = a.resume;
   topt.out_dir = a.out;
+  topt.world_size = a.world_size;
+  topt.rank = a.rank;
+  topt.store = a.store;
   std::printf("model: %s, %lld parameters, %d layers, d_model %d, %d heads; seq_len %d, batch %d, %lld steps on %s\n",
               spe::model::to_string(config.pe).c_str(), static_cast<long long>(n_params), config.n_layers,
               config.d_model, config.n_heads, a.seq_len, a.batch, static_cast<long long>(a.steps), a.device.c_str());
@@ -233,6 +237,11 @@ spe::cli::RegisterCommand reg([](CLI::App& root) {
   cmd->add_option("--license", a->license, "License of the trained weights (recorded in model.json)");
   cmd->add_option("--cache", a->cache, "Token cache folder (default ~/.cache/spe-studio/tokens)");
   cmd->add_option("--out", a->out, "Model folder to write")->required();
+  cmd->add_option("--world-size", a->world_size, "Data-parallel processes (Gloo, CPU); --batch is the global batch")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--rank", a->rank, "This process's rank (0 … world-size − 1)")->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--store", a->store, "Rendezvous file shared by the processes (must not exist beforehand)");
   cmd->callback([a] { run_train(*a); });
 });
 

@@ -11,6 +11,7 @@
 
 #include "io/atomic_file.hpp"
 #include "io/module_loading.hpp"
+#include "train/data_parallel.hpp"
 #include "train/train_log.hpp"
 
 namespace fs = std::filesystem;
@@ -65,6 +66,17 @@ torch::Tensor to_tensor(const std::vector<std::int32_t>& v, int rows, int cols, 
       .to(device);
 }
 
+TokenBatch slice_rows(const TokenBatch& b, int first, int rows) {
+  TokenBatch out;
+  out.batch = rows;
+  out.seq_len = b.seq_len;
+  const auto from = static_cast<std::ptrdiff_t>(first) * b.seq_len, to = from + static_cast<std::ptrdiff_t>(rows) * b.seq_len;
+  out.inputs.assign(b.inputs.begin() + from, b.inputs.begin() + to);
+  out.targets.assign(b.targets.begin() + from, b.targets.begin() + to);
+  out.shifts.assign(b.shifts.begin() + first, b.shifts.begin() + first + rows);
+  return out;
+}
+
 }  // namespace
 
 struct Trainer::Impl {
@@ -101,7 +113,17 @@ struct Trainer::Impl {
     sampler_seq_len = sampler.options().seq_len;
     sampler_batch = sampler.options().batch;
     pad_id = sampler.options().pad_id;
+    if (opt.world_size > 1) {
+      if (sampler_batch % opt.world_size != 0)
+        throw std::invalid_argument("--batch " + std::to_string(sampler_batch) + " is not divisible by --world-size " +
+                                    std::to_string(opt.world_size));
+      if (opt.store.empty()) throw std::invalid_argument("--store is required with --world-size > 1");
+      if (device.is_cuda()) throw std::invalid_argument("data-parallel training here uses Gloo on the CPU only");
+      group = std::make_unique<DataParallelGroup>(opt.store, opt.rank, opt.world_size);
+    }
   }
+  std::unique_ptr<DataParallelGroup> group;
+  bool lead() const { return opt.rank == 0; }
 
   void set_lr(double lr) {
     for (auto& group : optimizer->param_groups())
@@ -242,7 +264,13 @@ struct Trainer::Impl {
       throw std::runtime_error(opt.out_dir.string() +
                                ": holds a training checkpoint; use --resume to continue it or choose another --out");
     }
-    TrainLog log(training_dir() / "log.csv", result.resumed_from > 0 ? std::optional<std::int64_t>(step) : std::nullopt);
+    if (group) {
+      if (result.resumed_from == 0) group->broadcast_from_rank0(model.module->parameters());
+      group->barrier();
+    }
+    std::optional<TrainLog> log;
+    if (lead())
+      log.emplace(training_dir() / "log.csv", result.resumed_from > 0 ? std::optional<std::int64_t>(step) : std::nullopt);
     model.module->train();
     const auto params = model.module->parameters();
     const auto t0 = std::chrono::steady_clock::now();
@@ -250,7 +278,9 @@ struct Trainer::Impl {
     const std::int64_t first_step = step + 1;
 
     while (step < opt.steps) {
-      if (cb.should_stop && cb.should_stop()) {
+      bool stop = cb.should_stop && cb.should_stop();
+      if (group) stop = group->sum(stop ? 1.0 : 0.0) > 0;  // all ranks stop at the same step
+      if (stop) {
         result.interrupted = true;
         say("stopping at step " + std::to_string(step) + ": saving checkpoint");
         break;
@@ -258,31 +288,44 @@ struct Trainer::Impl {
       const std::int64_t s = step + 1;
       const double lr = schedule.at(s);
       set_lr(lr);
-      const TokenBatch batch = sampler.next();
+      TokenBatch batch = sampler.next();
+      if (group) batch = slice_rows(batch, opt.rank * (batch.batch / opt.world_size), batch.batch / opt.world_size);
       const bool redraw = (opt.feature_redraw_every > 0 && (s - 1) % opt.feature_redraw_every == 0) ||
                           (opt.feature_redraw_probability > 0 &&
                            uniform01(derive_seed(opt.seed, static_cast<std::uint64_t>(s), kRedrawStream)) <
                                opt.feature_redraw_probability);
       if (redraw) feature_seed = derive_seed(opt.seed, static_cast<std::uint64_t>(s), kFeatureStream);
       const NoiseSeeds seeds{derive_seed(opt.seed, static_cast<std::uint64_t>(s), kCodeStream), feature_seed};
-      torch::manual_seed(derive_seed(opt.seed, static_cast<std::uint64_t>(s), kDropoutStream));
+      torch::manual_seed(derive_seed(opt.seed, static_cast<std::uint64_t>(s), kDropoutStream) + static_cast<std::uint64_t>(opt.rank));
 
       torch::Tensor logits;
       {
         AutocastScope autocast(opt.bf16_autocast, device.is_cuda());
         logits = model.logits(to_tensor(batch.inputs, batch.batch, batch.seq_len, device), seeds);
       }
-      auto loss = torch::nn::functional::cross_entropy(
-          logits.to(torch::kFloat).reshape({-1, logits.size(-1)}),
-          to_tensor(batch.targets, batch.batch, batch.seq_len, device).reshape({-1}),
-          torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreTarget));
+      const auto flat_logits = logits.to(torch::kFloat).reshape({-1, logits.size(-1)});
+      const auto flat_targets = to_tensor(batch.targets, batch.batch, batch.seq_len, device).reshape({-1});
+      torch::Tensor loss;
+      if (!group) {
+        loss = torch::nn::functional::cross_entropy(
+            flat_logits, flat_targets, torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreTarget));
+      } else {
+        // Sum over this rank's targets divided by the global target count: the rank losses (and, after
+        // summing, the gradients) add up to the mean over the whole batch.
+        const double global_count = group->sum(static_cast<double>(batch.target_count()));
+        loss = torch::nn::functional::cross_entropy(
+                   flat_logits, flat_targets,
+                   torch::nn::functional::CrossEntropyFuncOptions().ignore_index(kIgnoreTarget).reduction(torch::kSum)) /
+               std::max(global_count, 1.0);
+      }
       optimizer->zero_grad();
       loss.backward();
+      if (group) group->sum_gradients(params);
       if (opt.clip_norm > 0) torch::nn::utils::clip_grad_norm_(params, opt.clip_norm);
       optimizer->step();
 
       step = s;
-      last_loss = loss.item<double>();
+      last_loss = group ? group->sum(loss.item<double>()) : loss.item<double>();
       if (!std::isfinite(last_loss))
         throw std::runtime_error("training diverged at step " + std::to_string(s) + " (loss is not finite); lower --lr");
       result.losses.push_back(last_loss);
@@ -297,7 +340,7 @@ struct Trainer::Impl {
       rep.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       rep.tokens_per_s = rep.elapsed_s > 0 ? target_tokens / rep.elapsed_s : 0;
       rep.eta_s = rep.elapsed_s / static_cast<double>(s - first_step + 1) * static_cast<double>(opt.steps - s);
-      if ((opt.val_every > 0 && s % opt.val_every == 0) || s == opt.steps) {
+      if (lead() && ((opt.val_every > 0 && s % opt.val_every == 0) || s == opt.steps)) {
         const double v = validate();
         if (std::isfinite(v)) {
           rep.val_loss = last_val = v;
@@ -307,15 +350,20 @@ struct Trainer::Impl {
           }
         }
       }
-      log.append({s, rep.epoch, lr, last_loss, rep.val_loss, rep.tokens_per_s, rep.elapsed_s});
-      if (opt.ckpt_every > 0 && s % opt.ckpt_every == 0 && s != opt.steps) {
+      if (log) log->append({s, rep.epoch, lr, last_loss, rep.val_loss, rep.tokens_per_s, rep.elapsed_s});
+      if (lead() && opt.ckpt_every > 0 && s % opt.ckpt_every == 0 && s != opt.steps) {
         save_checkpoint();
         rep.checkpointed = true;
       }
       if (cb.on_step) cb.on_step(rep);
     }
-    save_checkpoint();
-    save_model(opt.out_dir);
+    if (lead()) {
+      save_checkpoint();
+      save_model(opt.out_dir);
+    } else {
+      save_model(training_dir() / ("rank" + std::to_string(opt.rank)));
+    }
+    if (group) group->barrier();
     result.steps_done = step;
     if (!result.losses.empty()) {
       result.first_loss = result.losses.front();

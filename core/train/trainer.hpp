@@ -46,6 +46,14 @@ struct TrainOptions {
   bool bf16_autocast = false;          // mixed precision (CUDA autocast / CPU bf16 autocast)
   bool resume = false;
   std::filesystem::path out_dir;
+  // Data-parallel training (see data_parallel.hpp): every rank draws the same global batch and trains on
+  // its slice of batch / world_size rows; gradients are summed so each step equals the single-process step
+  // on the whole batch (up to summation order; dropout masks differ). Rank 0 validates and writes the
+  // checkpoints, the log and the model; other ranks write only their final weights to
+  // training/rank<R>/ (for checking that the ranks agree). Resume works as in a single process.
+  int rank = 0;
+  int world_size = 1;
+  std::filesystem::path store;  // rendezvous file (required when world_size > 1)
 };
 
 struct StepReport {
