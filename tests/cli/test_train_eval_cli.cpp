@@ -231,3 +231,41 @@ TEST_CASE("two Gloo data-parallel processes agree with each other and with the s
   CHECK(bad.code == 2);
   CHECK(bad.out.find("not divisible") != std::string::npos);
 }
+
+TEST_CASE("Ctrl-C during spe train saves a checkpoint and the model, and --resume continues", "[integration]") {
+  auto pop = spe::test::shared_data("pop909");
+  if (!pop) return;
+  const fs::path root = spe::test::scratch_dir("cli_sigint");
+  const fs::path data = root / "data", out = root / "model";
+  fs::create_directories(data);
+  for (const char* id : {"030", "031", "032"})
+    fs::create_symlink(*pop / "POP909" / id / (std::string(id) + ".mid"), data / (std::string(id) + ".mid"));
+  const std::string args = "train --data " + q(data) + kTiny + " --seed 1 --cache " + q(root / "cache") + " --out " + q(out);
+  // Far more steps than can run: the signal is sent once the first log row exists (no timing involved).
+  const fs::path log = out / "training" / "log.csv";
+  const std::string script = spe::test::spe_cli().string() + " " + args + " --steps 1000000 > " + q(root / "out.txt") +
+                             " 2>&1 & pid=$!; while [ \"$(cat " + q(log) + " 2>/dev/null | wc -l)\" -lt 2 ]; do sleep 0.1; done;" +
+                             " kill -INT $pid; wait $pid; echo $?";
+  FILE* p = ::popen(script.c_str(), "r");  // popen runs the script with sh
+  REQUIRE(p != nullptr);
+  char buf[64] = {};
+  REQUIRE(std::fgets(buf, sizeof buf, p) != nullptr);
+  ::pclose(p);
+  std::ifstream text(root / "out.txt");
+  const std::string output((std::istreambuf_iterator<char>(text)), std::istreambuf_iterator<char>());
+  INFO(output);
+  CHECK(std::atoi(buf) == 130);
+  const auto at = output.find("interrupted at step ");
+  REQUIRE(at != std::string::npos);
+  const int stopped = std::atoi(output.c_str() + at + 20);
+  CHECK(stopped >= 1);
+  nlohmann::json meta = nlohmann::json::parse(std::ifstream(out / "model.json"));
+  CHECK(meta["training"]["steps"] == stopped);
+  CHECK(fs::exists(out / "training" / "checkpoint" / "state.json"));
+
+  Ran resumed = run_spe(args + " --resume --steps " + std::to_string(stopped + 2));
+  INFO(resumed.out);
+  CHECK(resumed.code == 0);
+  CHECK(resumed.out.find("resumed from step " + std::to_string(stopped)) != std::string::npos);
+  CHECK(resumed.out.find("trained to step " + std::to_string(stopped + 2)) != std::string::npos);
+}
