@@ -1,13 +1,22 @@
-#define USE_C10D_GLOO 1  // the Debian headers guard the Gloo process group behind this macro
 #include "train/data_parallel.hpp"
 
+// Gloo's headers ship with Debian's libtorch-dev (+ libgloo-dev) but not inside every PyTorch installation
+// (e.g. the CUDA builds used on GPU machines): without them multi-process training is reported as
+// unavailable and single-process training works as usual.
+#if __has_include(<gloo/algorithm.h>)
+#define SPE_HAVE_GLOO 1
+#define USE_C10D_GLOO 1  // the Debian headers guard the Gloo process group behind this macro
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#else
+#define SPE_HAVE_GLOO 0
+#endif
 #include <torch/torch.h>
 
 #include <stdexcept>
 #include <string>
 
+#if SPE_HAVE_GLOO
 namespace spe::train {
 
 struct DataParallelGroup::Impl {
@@ -72,4 +81,30 @@ void DataParallelGroup::barrier() {
   if (world_size_ > 1) impl_->group->barrier()->wait();
 }
 
+}  // namespace spe::train
+#endif
+
+#if !SPE_HAVE_GLOO
+namespace spe::train {
+
+struct DataParallelGroup::Impl {};
+
+DataParallelGroup::DataParallelGroup(const std::filesystem::path&, int rank, int world_size)
+    : rank_(rank), world_size_(world_size) {
+  if (world_size != 1 || rank != 0)
+    throw std::runtime_error(
+        "multi-process training needs LibTorch's Gloo headers, which this build's LibTorch does not ship");
+}
+DataParallelGroup::~DataParallelGroup() = default;
+void DataParallelGroup::sum(const std::vector<at::Tensor>&) {}
+void DataParallelGroup::sum_gradients(const std::vector<at::Tensor>&) {}
+void DataParallelGroup::broadcast_from_rank0(const std::vector<at::Tensor>&) {}
+double DataParallelGroup::sum(double value) { return value; }
+void DataParallelGroup::barrier() {}
+
+}  // namespace spe::train
+#endif
+
+namespace spe::train {
+bool data_parallel_available() { return SPE_HAVE_GLOO; }
 }  // namespace spe::train

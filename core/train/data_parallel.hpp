@@ -12,6 +12,9 @@
 
 namespace spe::train {
 
+// False when the linked LibTorch lacks Gloo: then only world size 1 is accepted.
+bool data_parallel_available();
+
 class DataParallelGroup {
  public:
   // Blocks until all `world_size` processes have joined through the file `store` (which must not be

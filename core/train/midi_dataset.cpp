@@ -3,13 +3,16 @@
 #include <stdexcept>
 
 #include "music/score_midi.hpp"
+#include "tokens/chord_source.hpp"
 #include "train/song_split.hpp"
 
 namespace spe::train {
 
 EncodeFn midi_encoder(const tokens::Tokenizer& tokenizer) {
   return [&tokenizer](const std::filesystem::path& path) {
-    const music::Score score = music::read_score(path);
+    music::Score score = music::read_score(path);
+    // REMI carries chords: Pop1K7 markers, POP909's chord_midi.txt beside the file, else the recogniser.
+    if (tokenizer.scheme() == "remi") tokens::prepare_chords(score, path, tokens::ChordSource::Auto);
     if (score.note_count() == 0) throw std::runtime_error(path.string() + ": no notes");
     tokens::EncodeReport report;
     auto ids = tokenizer.encode(score, &report);

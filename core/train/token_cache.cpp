@@ -83,7 +83,9 @@ std::vector<fs::path> list_midi_files(const fs::path& dir) {
 
 std::uint64_t corpus_cache_key(const std::string& tokenizer_json, const fs::path& root,
                                const std::vector<fs::path>& files) {
-  std::uint64_t h = fnv1a64(tokenizer_json);
+  // The encoder's own version: bump it whenever midi_encoder changes what it feeds the tokenizer.
+  static const std::string kEncoderVersion = "midi_encoder v2: chords auto\n";
+  std::uint64_t h = fnv1a64(kEncoderVersion + tokenizer_json);
   for (const auto& f : files) {
     h = fnv1a64(relative_id(f, root) + '\0', h);
     std::error_code ec;
