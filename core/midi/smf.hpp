@@ -30,17 +30,48 @@ struct Event {
 
   int channel() const { return status & 0x0F; }
   int type() const { return status & 0xF0; }  // 0x80 note off, 0x90 note on, 0xB0 control, 0xC0 program…
+  bool is_end_of_track() const { return kind == EventKind::Meta && meta_type == 0x2F; }
+
+  bool operator==(const Event&) const = default;
 };
 
+// Meta event types the project reads or writes.
+namespace meta {
+inline constexpr std::uint8_t kText = 0x01, kCopyright = 0x02, kTrackName = 0x03, kInstrumentName = 0x04,
+                              kLyric = 0x05, kMarker = 0x06, kCuePoint = 0x07, kEndOfTrack = 0x2F,
+                              kTempo = 0x51, kTimeSignature = 0x58, kKeySignature = 0x59;
+}
+
+// Number of channel-message data bytes for a status byte 0x80..0xEF (1 for program change / aftertouch).
+inline int channel_data_bytes(std::uint8_t status) {
+  const int type = status & 0xF0;
+  return (type == 0xC0 || type == 0xD0) ? 1 : 2;
+}
+
+// Every track read from a file ends with exactly one end-of-track meta event (added at the last event's
+// tick when the file lacks it), and the writer keeps that shape, so read → write → read is the identity.
 struct Track {
   std::vector<Event> events;  // sorted by tick (file order kept for equal ticks)
+
+  bool operator==(const Track&) const = default;
 };
 
+// SMPTE time divisions (frames per second × ticks per frame) are converted on read: the tick values are
+// kept, ticks_per_beat becomes ticks per second (29.97 drop-frame counted as 30) and track 0 gets a
+// 60 BPM tempo at tick 0, so that one beat lasts one second; the file's own tempo events, which have
+// no effect under SMPTE timing, are dropped. `smpte` records that this happened.
 struct File {
   int format = 1;              // 0, 1 or 2
   int ticks_per_beat = 480;    // PPQ; SMPTE divisions are converted on read
   std::vector<Track> tracks;
+  bool smpte = false;          // the file used an SMPTE division (see above)
+
+  bool operator==(const File&) const = default;
 };
+
+// Limits that keep hostile files from costing unbounded time or memory.
+inline constexpr std::size_t kMaxFileBytes = 256u << 20;  // read_file refuses larger files
+inline constexpr std::size_t kMaxTracks = 65535;          // the header's 16-bit track count
 
 // Reading. Never aborts, never allocates without bound; throws MidiError on bad input.
 File read_file(const std::filesystem::path& path);

@@ -1,0 +1,290 @@
+#include "tokens/event_tokenizer.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <tuple>
+
+#include "tokens/tick_math.hpp"
+
+namespace spe::tokens {
+namespace {
+
+using music::Tick;
+using namespace event_ids;
+
+Vocabulary build_event_vocabulary() {
+  std::vector<std::string> names;
+  names.reserve(kSize);
+  for (const char* kind : {"note_on", "note_off"})
+    for (int t = 0; t < kTracks; ++t)
+      for (int p = 0; p < 128; ++p) names.push_back(std::string(kind) + "(" + std::to_string(t) + "," + std::to_string(p) + ")");
+  for (int tau = 1; tau < kTicksPerBeat; ++tau) names.push_back("time_shift(0," + std::to_string(tau) + ")");
+  for (int tau = 0; tau < kTicksPerBeat; ++tau) names.push_back("time_shift(1," + std::to_string(tau) + ")");
+  names.push_back("time_shift(2,0)");
+  names.push_back("eos");
+  names.push_back("bos");
+  return Vocabulary(std::move(names));
+}
+
+music::Track make_track(int index, const EventOptions& o) {
+  music::Track t;
+  switch (index) {
+    case 0: t.name = "Bass"; t.program = 33; t.channel = 0; break;
+    case 1: t.name = "Drums"; t.program = 0; t.channel = 9; t.is_drum = true; break;
+    default: t.name = "Harmonic"; t.program = o.harmonic_program; t.channel = 1; break;
+  }
+  return t;
+}
+
+bool note_less(const music::Note& a, const music::Note& b) {
+  return std::tie(a.start, a.pitch, a.end, a.velocity) < std::tie(b.start, b.pitch, b.end, b.velocity);
+}
+
+// Same-pitch notes of one track must not overlap (see the header).
+void remove_same_pitch_overlaps(std::vector<music::Note>& notes, EncodeReport& rep) {
+  std::sort(notes.begin(), notes.end(), [](const music::Note& a, const music::Note& b) {
+    return std::tie(a.pitch, a.start, b.end) < std::tie(b.pitch, b.start, a.end);  // longest first at one onset
+  });
+  std::vector<music::Note> kept;
+  kept.reserve(notes.size());
+  for (const auto& n : notes) {
+    if (!kept.empty() && kept.back().pitch == n.pitch) {
+      auto& prev = kept.back();
+      if (prev.start == n.start) {
+        rep.count("notes dropped: same pitch at the same onset in one track (longest kept)");
+        continue;
+      }
+      if (prev.end > n.start) {
+        prev.end = n.start;
+        rep.count("notes shortened: overlapped by a later note of the same pitch");
+      }
+    }
+    kept.push_back(n);
+  }
+  std::sort(kept.begin(), kept.end(), note_less);
+  notes = std::move(kept);
+}
+
+}  // namespace
+
+nlohmann::json EventOptions::to_json() const {
+  return {{"scheme", "event"},
+          {"harmonic_program", harmonic_program},
+          {"default_velocity", default_velocity},
+          {"paper_time_shifts", paper_time_shifts}};
+}
+
+EventOptions EventOptions::from_json(const nlohmann::json& j) {
+  EventOptions o;
+  auto int_in = [&](const char* key, int lo, int hi, int& target) {
+    if (!j.contains(key)) return;
+    const auto& v = j.at(key);
+    if (!v.is_number_integer() || v.get<int>() < lo || v.get<int>() > hi)
+      throw std::invalid_argument(std::string("event tokenizer: '") + key + "' must be an integer in " +
+                                  std::to_string(lo) + ".." + std::to_string(hi));
+    target = v.get<int>();
+  };
+  int_in("harmonic_program", 0, 127, o.harmonic_program);
+  int_in("default_velocity", 1, 127, o.default_velocity);
+  if (j.contains("paper_time_shifts")) {
+    if (!j.at("paper_time_shifts").is_boolean())
+      throw std::invalid_argument("event tokenizer: 'paper_time_shifts' must be true or false");
+    o.paper_time_shifts = j.at("paper_time_shifts").get<bool>();
+  }
+  return o;
+}
+
+music::Score quantize_for_events(const music::Score& score, const EventOptions& options, EncodeReport* report) {
+  EncodeReport scratch;
+  EncodeReport& rep = report ? *report : scratch;
+  const int tpb = score.ticks_per_beat;
+  if (tpb <= 0) throw std::invalid_argument("score has a non-positive ticks_per_beat");
+
+  // Role of each input track: 0 bass, 1 drums, 2 harmonic (the busiest other pitched track), -1 dropped.
+  std::vector<int> role(score.tracks.size(), -1);
+  std::size_t busiest = score.tracks.size();
+  for (std::size_t i = 0; i < score.tracks.size(); ++i) {
+    const auto& t = score.tracks[i];
+    rep.notes_in += t.notes.size();
+    if (t.is_drum || t.channel == 9) role[i] = 1;
+    else if (t.program >= 32 && t.program <= 39) role[i] = 0;
+    else if (!t.notes.empty() && (busiest == score.tracks.size() || t.notes.size() > score.tracks[busiest].notes.size()))
+      busiest = i;
+  }
+  if (busiest < score.tracks.size()) role[busiest] = 2;
+
+  music::Score out;
+  out.ticks_per_beat = kTicksPerBeat;
+  for (int r = 0; r < kTracks; ++r) out.tracks.push_back(make_track(r, options));
+  for (std::size_t i = 0; i < score.tracks.size(); ++i) {
+    const auto& t = score.tracks[i];
+    if (role[i] < 0) {
+      rep.count("notes dropped: track not in the trio (only the busiest other pitched track is kept)", t.notes.size());
+      continue;
+    }
+    auto& dest = out.tracks[static_cast<std::size_t>(role[i])].notes;
+    for (const auto& n : t.notes) {
+      music::Note q;
+      q.pitch = std::clamp(n.pitch, 0, 127);
+      q.velocity = options.default_velocity;
+      q.from_prompt = n.from_prompt;
+      q.start = rescale_ticks(n.start, tpb, kTicksPerBeat);
+      q.end = rescale_ticks(n.end, tpb, kTicksPerBeat);
+      if ((n.start * kTicksPerBeat) % tpb != 0) rep.count("onsets moved to the 12-per-beat grid");
+      if (q.end <= q.start) {
+        q.end = q.start + 1;
+        rep.count("zero-length notes lengthened to 1 tick");
+      }
+      dest.push_back(q);
+    }
+  }
+  std::size_t kept = 0;
+  for (auto& t : out.tracks) {
+    remove_same_pitch_overlaps(t.notes, rep);
+    kept += t.notes.size();
+  }
+  rep.notes_encoded = kept;
+  return out;
+}
+
+EventTokenizer::EventTokenizer(EventOptions options) : options_(options) {}
+
+const Vocabulary& EventTokenizer::vocab() const {
+  static const Vocabulary v = build_event_vocabulary();
+  return v;
+}
+
+nlohmann::json EventTokenizer::config() const { return options_.to_json(); }
+
+std::vector<TokenId> EventTokenizer::encode(const music::Score& score, EncodeReport* report) const {
+  const music::Score trio = quantize_for_events(score, options_, report);
+  struct Note {
+    Tick start, end;
+    int pitch, velocity, track;
+  };
+  std::vector<Note> notes;
+  for (int t = 0; t < kTracks; ++t)
+    for (const auto& n : trio.tracks[static_cast<std::size_t>(t)].notes) notes.push_back({n.start, n.end, n.pitch, n.velocity, t});
+  std::sort(notes.begin(), notes.end(), [](const Note& a, const Note& b) {
+    return std::tie(a.start, a.pitch, a.end, a.velocity, a.track) < std::tie(b.start, b.pitch, b.end, b.velocity, b.track);
+  });
+  struct Event {
+    Tick time;
+    TokenId token;
+  };
+  std::vector<Event> events;
+  events.reserve(2 * notes.size());
+  for (const auto& n : notes) {
+    events.push_back({n.start, note_on(n.track, n.pitch)});
+    events.push_back({n.end, note_off(n.track, n.pitch)});
+  }
+  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+
+  std::vector<TokenId> out;
+  out.reserve(events.size() * 2 + 2);
+  out.push_back(kBos);
+  Tick old = 0;
+  for (const auto& e : events) {
+    if (e.time != old || options_.paper_time_shifts) {
+      const Tick beats_new = e.time / kTicksPerBeat, tick_new = e.time % kTicksPerBeat;
+      const Tick beat_diff = beats_new - old / kTicksPerBeat;
+      for (Tick q = 0; q < beat_diff / 2; ++q) out.push_back(time_shift(2, 0));
+      const int r = static_cast<int>(beat_diff % 2);
+      if (r > 0 || tick_new > 0) out.push_back(time_shift(r, static_cast<int>(tick_new)));
+    }
+    out.push_back(e.token);
+    old = e.time;
+  }
+  out.push_back(kEos);
+  return out;
+}
+
+music::Score EventTokenizer::decode(std::span<const TokenId> tokens, DecodeReport* report) const {
+  DecodeReport scratch;
+  DecodeReport& rep = report ? *report : scratch;
+  music::Score out;
+  out.ticks_per_beat = kTicksPerBeat;
+  for (int r = 0; r < kTracks; ++r) out.tracks.push_back(make_track(r, options_));
+
+  Tick time = 0;
+  std::map<int, std::deque<Tick>> open;  // key 128·track + pitch -> onsets of sounding notes, oldest first
+  auto add_note = [&](int key, Tick start, Tick end) {
+    music::Note n;
+    n.start = start;
+    n.end = end;
+    if (n.end <= n.start) {
+      n.end = n.start + 1;
+      rep.count("zero-length notes lengthened to 1 tick");
+    }
+    n.pitch = key % 128;
+    n.velocity = options_.default_velocity;
+    out.tracks[static_cast<std::size_t>(key / 128)].notes.push_back(n);
+  };
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const TokenId t = tokens[i];
+    if (t < 0 || t >= kSize)
+      throw std::invalid_argument("token id " + std::to_string(t) + " at index " + std::to_string(i) +
+                                  " is outside the event vocabulary of " + std::to_string(kSize) + " tokens");
+    if (t == kEos) {
+      if (i + 1 < tokens.size()) rep.count("tokens after eos ignored", tokens.size() - i - 1);
+      break;
+    }
+    if (t == kBos) {
+      if (i != 0) rep.count("bos tokens after the start ignored");
+    } else if (t < kNoteOff) {
+      auto& q = open[t - kNoteOn];
+      if (!q.empty()) rep.count("note_on of an already sounding (track, pitch): notes overlap");
+      q.push_back(time);
+    } else if (t < kShift0) {
+      auto it = open.find(t - kNoteOff);
+      if (it == open.end() || it->second.empty()) {
+        rep.count("note_off without a sounding note ignored");
+      } else {
+        add_note(it->first, it->second.front(), time);  // FIFO: the earliest open note ends
+        it->second.pop_front();
+      }
+    } else {
+      int beats = 0, tick = 0;
+      if (t < kShift1) tick = t - kShift0 + 1;
+      else if (t < kShift2) beats = 1, tick = t - kShift1;
+      else beats = 2;
+      const Tick next = time - time % kTicksPerBeat + kTicksPerBeat * beats + tick;
+      if (next < time) rep.count("time shifts moving backward");
+      time = next;
+    }
+  }
+  for (auto& [key, q] : open)
+    for (Tick start : q) {
+      rep.count("notes still sounding at the end closed there");
+      add_note(key, start, time);
+    }
+  std::size_t n_out = 0;
+  for (auto& track : out.tracks) {
+    std::sort(track.notes.begin(), track.notes.end(), note_less);
+    n_out += track.notes.size();
+  }
+  rep.notes_out = n_out;
+  return out;
+}
+
+std::vector<int> EventTokenizer::bar_of_each_token(std::span<const TokenId> tokens) const {
+  std::vector<int> bars;
+  bars.reserve(tokens.size());
+  Tick time = 0;
+  for (auto t : tokens) {
+    if (t >= kShift0 && t < kEos) {
+      int beats = 0, tick = 0;
+      if (t < kShift1) tick = t - kShift0 + 1;
+      else if (t < kShift2) beats = 1, tick = t - kShift1;
+      else beats = 2;
+      time = std::max(time, time - time % kTicksPerBeat + kTicksPerBeat * beats + tick);
+    }
+    bars.push_back(static_cast<int>(time / (kTicksPerBeat * kBeatsPerBar)));
+  }
+  return bars;
+}
+
+}  // namespace spe::tokens
