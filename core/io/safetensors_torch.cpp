@@ -1,0 +1,90 @@
+#include "io/safetensors_torch.hpp"
+
+#include <ATen/ATen.h>
+#include <cstring>
+
+namespace spe::io {
+
+std::optional<DType> dtype_from_torch(c10::ScalarType type) {
+  switch (type) {
+    case c10::ScalarType::Double: return DType::F64;
+    case c10::ScalarType::Float: return DType::F32;
+    case c10::ScalarType::Half: return DType::F16;
+    case c10::ScalarType::BFloat16: return DType::BF16;
+    case c10::ScalarType::Long: return DType::I64;
+    case c10::ScalarType::Int: return DType::I32;
+    case c10::ScalarType::Short: return DType::I16;
+    case c10::ScalarType::Char: return DType::I8;
+    case c10::ScalarType::Byte: return DType::U8;
+    case c10::ScalarType::Bool: return DType::BOOL;
+    default: return std::nullopt;
+  }
+}
+
+c10::ScalarType torch_dtype(DType dtype) {
+  switch (dtype) {
+    case DType::F64: return c10::ScalarType::Double;
+    case DType::F32: return c10::ScalarType::Float;
+    case DType::F16: return c10::ScalarType::Half;
+    case DType::BF16: return c10::ScalarType::BFloat16;
+    case DType::I64: return c10::ScalarType::Long;
+    case DType::I32: return c10::ScalarType::Int;
+    case DType::I16: return c10::ScalarType::Short;
+    case DType::I8: return c10::ScalarType::Char;
+    case DType::U8: return c10::ScalarType::Byte;
+    case DType::BOOL: return c10::ScalarType::Bool;
+  }
+  throw std::logic_error("unhandled DType");
+}
+
+at::Tensor read_tensor(const SafetensorsFile& file, const TensorInfo& info, const TensorReadOptions& options) {
+  const auto bytes = file.bytes(info);
+  // Copy (rather than wrap the mapping): offsets in foreign files need not be aligned, and the tensor
+  // must outlive the file object.
+  at::Tensor tensor = at::empty(info.shape, at::TensorOptions().dtype(torch_dtype(info.dtype)));
+  if (!bytes.empty()) std::memcpy(tensor.data_ptr(), bytes.data(), bytes.size());
+  if (options.float_dtype && dtype_is_floating(info.dtype)) tensor = tensor.to(*options.float_dtype);
+  if (options.device != tensor.device()) tensor = tensor.to(options.device);
+  return tensor;
+}
+
+NamedTensors read_safetensors(const std::filesystem::path& path, const TensorReadOptions& options,
+                              std::map<std::string, std::string>* metadata) {
+  const auto file = SafetensorsFile::open(path);
+  NamedTensors out;
+  out.reserve(file.tensors().size());
+  for (const auto& info : file.tensors()) out.emplace_back(info.name, read_tensor(file, info, options));
+  if (metadata) *metadata = file.metadata();
+  return out;
+}
+
+void write_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
+                       const TensorWriteOptions& options, const std::map<std::string, std::string>& metadata) {
+  if (options.float_dtype && !dtype_is_floating(*options.float_dtype)) {
+    throw FormatError(path.string() + ": cannot store floating-point tensors as " +
+                      std::string(dtype_name(*options.float_dtype)));
+  }
+  std::vector<at::Tensor> keep_alive;  // contiguous CPU copies backing the byte spans
+  std::vector<TensorBytes> entries;
+  keep_alive.reserve(tensors.size());
+  for (const auto& [name, tensor] : tensors) {
+    if (!tensor.defined()) throw FormatError(path.string() + ": tensor '" + name + "' is undefined");
+    auto dtype = dtype_from_torch(tensor.scalar_type());
+    if (!dtype) {
+      throw FormatError(path.string() + ": tensor '" + name + "': torch dtype " +
+                        std::string(c10::toString(tensor.scalar_type())) + " has no safetensors equivalent");
+    }
+    at::Tensor cpu = tensor.detach().to(at::kCPU);
+    if (options.float_dtype && dtype_is_floating(*dtype)) {
+      dtype = options.float_dtype;
+      cpu = cpu.to(torch_dtype(*dtype));
+    }
+    cpu = cpu.contiguous();
+    keep_alive.push_back(cpu);
+    entries.push_back({name, *dtype, cpu.sizes().vec(),
+                       std::span<const std::byte>(static_cast<const std::byte*>(cpu.data_ptr()), cpu.nbytes())});
+  }
+  write_safetensors(path, std::move(entries), metadata);
+}
+
+}  // namespace spe::io
