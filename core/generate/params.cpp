@@ -48,7 +48,8 @@ void to_json(nlohmann::json& j, const GenerationParams& p) {
                      {"first_candidate", p.first_candidate},
                      {"prompt_bars", p.prompt_bars},
                      {"grammar", p.use_grammar},
-                     {"stop_at_eos", p.stop_at_eos}};
+                     {"stop_at_eos", p.stop_at_eos},
+                     {"end_cleanly", p.end_cleanly}};
 }
 
 void from_json(const nlohmann::json& j, GenerationParams& p) {
@@ -64,6 +65,7 @@ void from_json(const nlohmann::json& j, GenerationParams& p) {
   p.prompt_bars = j.value("prompt_bars", p.prompt_bars);
   p.use_grammar = j.value("grammar", p.use_grammar);
   p.stop_at_eos = j.value("stop_at_eos", p.stop_at_eos);
+  p.end_cleanly = j.value("end_cleanly", p.end_cleanly);
 }
 
 }  // namespace spe::generate

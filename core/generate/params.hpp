@@ -26,6 +26,7 @@ struct GenerationParams {
   int prompt_bars = -1;          // bars of the prompt file to use; -1 = all
   bool use_grammar = true;       // mask tokens the scheme forbids
   bool stop_at_eos = true;       // a candidate may end early with EOS (false: EOS is masked)
+  bool end_cleanly = true;       // once long enough, close open notes/bars and end with EOS (grammar on)
   int max_bar_snapshots = 64;    // per candidate, newest kept: bounds memory for unbounded takes
 };
 

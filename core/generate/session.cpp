@@ -7,6 +7,10 @@
 
 namespace spe::generate {
 
+namespace {
+constexpr int kMaxEndingTokens = 512;
+}  // namespace
+
 const char* to_string(StopReason reason) {
   switch (reason) {
     case StopReason::Length: return "length";
@@ -50,6 +54,10 @@ struct GenerationSession::Lane {
   int first_fresh_bar = 0;
   double seconds_origin = 0.0;
   std::size_t token_cap = 0;
+  // After the length is reached the take is closed cleanly (restrict_to_ending) before it stops.
+  bool ending = false;
+  int ending_tokens = 0;
+  StopReason end_reason = StopReason::Length;
   std::deque<Snapshot> snapshots;  // bar boundaries, oldest first (the prompt end is kept at the front)
 };
 
@@ -205,7 +213,8 @@ bool GenerationSession::step(const GenerationCallbacks& cb) {
     if (params_.use_grammar) {
       lane.cursor->allowed(mask_);
       const int end = scheme_.end_token();
-      if (!params_.stop_at_eos && end >= 0 && end < vocab) mask_[end] = 0;
+      if (lane.ending) lane.cursor->restrict_to_ending(mask_);
+      else if (!params_.stop_at_eos && end >= 0 && end < vocab) mask_[end] = 0;
       ctx.allowed = mask_;
     }
     const int token = chain_.sample(row, ctx);
@@ -226,12 +235,26 @@ bool GenerationSession::step(const GenerationCallbacks& cb) {
     const int bar = lane.cursor->bar_index();
     if (bar != lane.last_bar) {
       lane.last_bar = bar;
-      take_bar_snapshot(c);
+      if (!lane.ending) take_bar_snapshot(c);  // rewind points lie inside the take, not in its closing
     }
     const CandidateTrace& t = traces_[c];
-    if (params_.stop_at_eos && lane.cursor->ended()) finish(c, StopReason::EndOfSequence);
-    else if (lane_progress(c) >= 1.0) finish(c, StopReason::Length);
-    else if (t.generated() >= lane.token_cap) finish(c, StopReason::TokenCap);
+    if (lane.ending) {
+      // A grammar that never reaches its end must not hold the take forever.
+      if (lane.cursor->ended() || ++lane.ending_tokens >= kMaxEndingTokens) finish(c, lane.end_reason);
+      continue;
+    }
+    std::optional<StopReason> reason;
+    if (params_.stop_at_eos && lane.cursor->ended()) reason = StopReason::EndOfSequence;
+    else if (lane_progress(c) >= 1.0) reason = StopReason::Length;
+    else if (t.generated() >= lane.token_cap) reason = StopReason::TokenCap;
+    if (!reason) continue;
+    if (*reason != StopReason::EndOfSequence && params_.end_cleanly && params_.use_grammar &&
+        scheme_.end_token() >= 0) {
+      lane.ending = true;
+      lane.end_reason = *reason;
+    } else {
+      finish(c, *reason);
+    }
   }
   if (cb.on_progress) cb.on_progress(progress());
   return !finished();

@@ -27,6 +27,9 @@ class SequenceCursor {
   virtual bool at_bar_start() const = 0;
   virtual double seconds() const = 0;  // musical time reached, in seconds (tempo-aware)
   virtual bool ended() const = 0;      // an end-of-sequence token was consumed
+  // Once a take has its length, it is closed cleanly (so it decodes without repair): this clears in
+  // `mask` every token that does not lead towards the end-of-sequence token (e.g. new notes).
+  virtual void restrict_to_ending(std::vector<std::uint8_t>& mask) const = 0;
 };
 
 class TokenScheme {

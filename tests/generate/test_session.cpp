@@ -21,6 +21,7 @@ GenerationParams toy_params(std::uint64_t seed, double tokens = 200) {
   p.length = tokens;
   p.temperature = 1.0f;
   p.stop_at_eos = false;
+  p.end_cleanly = false;
   return p;
 }
 
@@ -230,6 +231,22 @@ TEST_CASE("length in bars and seconds; EOS ends a candidate") {
     CHECK(s.candidates()[0].tokens.back() == spe::test::kEos);
     CHECK(s.candidates()[0].generated() < 5000);
   }
+}
+
+TEST_CASE("a take that reaches its length is closed cleanly with the scheme's ending") {
+  ToyModel model;
+  ToyScheme scheme;
+  GenerationParams p = toy_params(8, 1);
+  p.end_cleanly = true;
+  GenerationSession s(model, scheme, p);
+  s.start({});  // one bar begun: the ending must open a second bar, then EOS
+  CHECK(s.run() == StopReason::Length);
+  const auto& t = s.candidates()[0];
+  CHECK(t.stopped == StopReason::Length);
+  REQUIRE(t.generated() >= 2);
+  CHECK(t.tokens.back() == spe::test::kEos);
+  CHECK(t.tokens[t.tokens.size() - 2] == spe::test::kBar);
+  CHECK(all_legal(t.tokens));
 }
 
 TEST_CASE("progress is reported and reaches 1") {

@@ -92,6 +92,10 @@ class ToyCursor final : public generate::SequenceCursor {
   bool at_bar_start() const override { return bars > 0 && beat < 0; }
   double seconds() const override { return bars == 0 ? 0.0 : (bars - 1) * 2.0 + std::max(beat, 0) * 0.5; }
   bool ended() const override { return eos; }
+  void restrict_to_ending(std::vector<std::uint8_t>& mask) const override {
+    for (int t = 0; t < kToyVocab; ++t)
+      if (t != (bars >= 2 ? kEos : kBar)) mask[t] = 0;
+  }
 };
 
 class ToyScheme final : public generate::TokenScheme {
