@@ -1,0 +1,93 @@
+#include "model/spe_filter.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <torch/torch.h>
+
+namespace spe::model {
+
+namespace {
+
+// x (B, N, H, D) · code (N, H, D, R) → (B, N, H, R) as one batched matmul over (N·H).
+torch::Tensor contract_codes(const torch::Tensor& x, const torch::Tensor& code) {
+  const auto b = x.size(0), n = x.size(1), h = x.size(2), d = x.size(3);
+  const auto r = code.size(3);
+  torch::Tensor lhs = x.permute({1, 2, 0, 3}).reshape({n * h, b, d});
+  torch::Tensor out = torch::bmm(lhs, code.reshape({n * h, d, r}));  // (N·H, B, R)
+  return out.view({n, h, b, r}).permute({2, 0, 1, 3});
+}
+
+// x (B, N, H, D) · ε (H, D, R) → (B, N, H, R): one matmul per head.
+torch::Tensor contract_noise(const torch::Tensor& x, const torch::Tensor& noise) {
+  const auto b = x.size(0), n = x.size(1), h = x.size(2), d = x.size(3);
+  torch::Tensor lhs = x.permute({2, 0, 1, 3}).reshape({h, b * n, d});
+  torch::Tensor out = torch::bmm(lhs, noise);  // (H, B·N, R)
+  return out.view({h, b, n, -1}).permute({1, 2, 0, 3});
+}
+
+}  // namespace
+
+SPEFilter::SPEFilter(bool gated, int num_heads, int in_features)
+    : gated_(gated), num_heads_(num_heads), in_features_(in_features) {
+  if (gated_) {
+    gate = register_parameter("gate", torch::zeros({num_heads, in_features}));
+    at::Generator generator = at::detail::createCPUGenerator(0);
+    reset_parameters(generator);
+  }
+}
+
+void SPEFilter::reset_parameters(at::Generator& generator) {
+  if (!gated_) return;
+  torch::NoGradGuard no_grad;
+  gate.copy_(torch::randn(gate.sizes(), generator, torch::TensorOptions().dtype(torch::kFloat64)));
+}
+
+torch::Tensor SPEFilter::gate_noise(const NoiseContext& noise, int layer, int realizations,
+                                    const torch::TensorOptions& options) const {
+  const double scale = std::pow(static_cast<double>(in_features_) * realizations, -0.25);
+  return noise.normal(NoiseStream::gate, static_cast<std::uint64_t>(layer), {num_heads_, in_features_, realizations},
+                      options) * scale;
+}
+
+GateTerms SPEFilter::gate_terms(const NoiseContext& noise, int layer, int realizations) const {
+  if (!gated_) return {};
+  torch::Tensor g = torch::sigmoid(gate).unsqueeze(-1);  // (H, D, 1)
+  return {torch::sqrt(1.0 - g), torch::sqrt(g) * gate_noise(noise, layer, realizations, gate.options())};
+}
+
+std::pair<torch::Tensor, torch::Tensor> SPEFilter::forward(const torch::Tensor& queries, const torch::Tensor& keys,
+                                                           const SpeCodes& codes, const NoiseContext& noise,
+                                                           int layer) const {
+  if (queries.sizes() != keys.sizes()) throw std::invalid_argument("SPEFilter: queries and keys differ in shape");
+  const auto n = queries.size(1);
+  if (codes.q.size(0) < n) throw std::invalid_argument("SPEFilter: the SPE code is shorter than the sequence");
+  // A code drawn for a longer length is truncated to the first N positions (reference behaviour).
+  torch::Tensor code_q = codes.q.narrow(0, 0, n);
+  torch::Tensor code_k = codes.k.narrow(0, 0, n);
+  if (!gated_) return {contract_codes(queries, code_q), contract_codes(keys, code_k)};
+  const int realizations = static_cast<int>(codes.q.size(3));
+  torch::Tensor g = torch::sigmoid(gate);  // (H, D)
+  torch::Tensor code_weight = torch::sqrt(1.0 - g);
+  torch::Tensor noise_weight = torch::sqrt(g);
+  torch::Tensor eps = gate_noise(noise, layer, realizations, gate.options());
+  auto filter = [&](const torch::Tensor& x, const torch::Tensor& code) {
+    return contract_codes(x * code_weight, code) + contract_noise(x * noise_weight, eps);
+  };
+  return {filter(queries, code_q), filter(keys, code_k)};
+}
+
+torch::Tensor SPEFilter::mix(const torch::Tensor& code, const GateTerms& gate) {
+  if (!gate.code_scale.defined()) return code;
+  return torch::addcmul(gate.noise_term, code, gate.code_scale);
+}
+
+std::pair<torch::Tensor, torch::Tensor> SPEFilter::step(const torch::Tensor& q, const torch::Tensor& k,
+                                                        const SpeCodes& code, const GateTerms& gate) const {
+  // (H, B, D) @ (H, D, R) → (H, B, R) → (B, H, R)
+  torch::Tensor qh = torch::bmm(q.transpose(0, 1), mix(code.q, gate)).transpose(0, 1);
+  torch::Tensor kh = torch::bmm(k.transpose(0, 1), mix(code.k, gate)).transpose(0, 1);
+  return {qh, kh};
+}
+
+}  // namespace spe::model

@@ -1,0 +1,278 @@
+#include "model/spe_generators.hpp"
+
+#include <cmath>
+#include <numbers>
+#include <stdexcept>
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "model/keyed_noise.hpp"
+
+namespace spe::model {
+
+namespace {
+
+double code_scale(int realizations, int in_features) {
+  return std::pow(static_cast<double>(realizations) * in_features, -0.25);
+}
+
+void check_range(std::int64_t begin, std::int64_t end, int realizations) {
+  if (begin < 0 || end < begin) throw std::invalid_argument("SPE: invalid position range");
+  if (realizations <= 0) throw std::invalid_argument("SPE: the number of realizations must be positive");
+}
+
+torch::Tensor conv_noise_columns(std::int64_t first, std::int64_t count, int realizations, int channels,
+                                 const NoiseContext& noise, int generator_index, const torch::TensorOptions& options) {
+  const std::int64_t slab = static_cast<std::int64_t>(realizations) * channels;
+  const bool f64 = options.dtype() == torch::kFloat64;
+  torch::Tensor columns =
+      torch::empty({count, realizations, channels}, torch::dtype(f64 ? torch::kFloat64 : torch::kFloat32));
+  const std::uint64_t base = static_cast<std::uint64_t>(generator_index) << 40;
+  at::parallel_for(0, count, 1, [&](std::int64_t lo, std::int64_t hi) {
+    for (std::int64_t j = lo; j < hi; ++j) {
+      const std::uint64_t key = noise.key(NoiseStream::conv_column, base | static_cast<std::uint64_t>(first + j));
+      if (f64)
+        keyed_normals(key, columns.data_ptr<double>() + j * slab, slab);
+      else
+        keyed_normals(key, columns.data_ptr<float>() + j * slab, slab);
+    }
+  });
+  return columns.to(options);
+}
+
+// ------------------------------------------------------------------------------------------------ sine
+
+class SineCodeStream final : public CodeStream {
+ public:
+  SineCodeStream(std::int64_t position, torch::Tensor omega, torch::Tensor offsets, torch::Tensor noise, int heads)
+      : position_(position), omega_(std::move(omega)), offsets_(std::move(offsets)), noise_(std::move(noise)),
+        heads_(heads) {}
+
+  std::int64_t position() const override { return position_; }
+
+  SpeCodes next() override {
+    // Same operations as SineSPE::codes_from_noise for a single position.
+    const double n = static_cast<double>(position_++);
+    torch::Tensor phase_k = omega_ * n;             // (H·D, K)
+    torch::Tensor phase_q = phase_k + offsets_;
+    const auto hd = omega_.size(0);
+    auto interleave = [&](const torch::Tensor& phase) {
+      return torch::stack({torch::cos(phase), torch::sin(phase)}, -1).view({hd, 1, -1});  // (H·D, 1, 2K)
+    };
+    torch::Tensor q = torch::bmm(interleave(phase_q), noise_).view({heads_, hd / heads_, -1});
+    torch::Tensor k = torch::bmm(interleave(phase_k), noise_).view({heads_, hd / heads_, -1});
+    return {q, k};
+  }
+
+  std::unique_ptr<CodeStream> clone() const override { return std::make_unique<SineCodeStream>(*this); }
+
+ private:
+  std::int64_t position_;
+  torch::Tensor omega_, offsets_, noise_;  // immutable once drawn: shared by clones
+  int heads_;
+};
+
+// ------------------------------------------------------------------------------------------------ conv
+
+class ConvCodeStream final : public CodeStream {
+ public:
+  ConvCodeStream(const ConvSPE& owner, std::int64_t start, int realizations, const NoiseContext& noise,
+                 int generator_index)
+      : position_(start), kernel_size_(owner.kernel_size()), heads_(owner.num_heads()),
+        features_(owner.in_features()), realizations_(realizations), noise_(noise),
+        generator_index_(generator_index) {
+    const int k = kernel_size_;
+    const auto options = owner.conv_q->weight.options();
+    // (C, K, 2): column 0 filters Q̄ (conv_k), column 1 filters K̄ (conv_q) — the reference's naming swap.
+    filters_ = torch::stack({owner.conv_k->weight.squeeze(1), owner.conv_q->weight.squeeze(1)}, -1).contiguous();
+    const auto channels = filters_.size(0);
+    window_ = torch::empty({channels, realizations, k}, options);
+    torch::Tensor columns = owner.noise_columns(start + k, k, realizations, noise, generator_index, options);
+    for (int j = 0; j < k; ++j) {
+      const std::int64_t column = start + k + j;
+      window_.select(2, column % k).copy_(columns[j].t());
+    }
+    scale_ = code_scale(realizations, owner.in_features());
+  }
+
+  std::int64_t position() const override { return position_; }
+
+  SpeCodes next() override {
+    const int k = kernel_size_;
+    const std::int64_t t = position_;
+    // Slot s holds column c ≡ s (mod K); the code of t weighs column t+K+j by w[j], i.e. slot s by
+    // w[(s − t) mod K] = roll(w, t mod K)[s].
+    torch::Tensor rotated = torch::roll(filters_, {t % k}, {1});
+    torch::Tensor out = torch::bmm(window_, rotated).mul_(scale_);  // (C, R, 2)
+    SpeCodes codes{out.select(2, 0).reshape({heads_, features_, realizations_}),
+                   out.select(2, 1).reshape({heads_, features_, realizations_})};
+    // Column t+2K (first needed by position t+1) replaces column t+K, which no later position reads.
+    torch::Tensor column = conv_noise_columns(t + 2 * k, 1, realizations_, heads_ * features_, noise_,
+                                              generator_index_, window_.options());
+    window_.select(2, t % k).copy_(column[0].t());
+    ++position_;
+    return codes;
+  }
+
+  std::unique_ptr<CodeStream> clone() const override {
+    auto copy = std::make_unique<ConvCodeStream>(*this);
+    copy->window_ = window_.clone();  // the ring buffer is the only mutable tensor
+    return copy;
+  }
+
+ private:
+  std::int64_t position_;
+  int kernel_size_, heads_, features_;
+  int realizations_;
+  NoiseContext noise_;
+  int generator_index_;
+  torch::Tensor filters_, window_;
+  double scale_ = 1.0;
+};
+
+}  // namespace
+
+// ------------------------------------------------------------------------------------------------ SineSPE
+
+SineSPE::SineSPE(int num_heads, int in_features, int num_sines)
+    : SpeGenerator(num_heads, in_features), num_sines_(num_sines) {
+  if (num_heads <= 0 || in_features <= 0 || num_sines <= 0)
+    throw std::invalid_argument("SineSPE: heads, features and sines must be positive");
+  freqs = register_parameter("freqs", torch::zeros({num_heads, in_features, num_sines}));
+  offsets = register_parameter("offsets", torch::zeros({num_heads, in_features, num_sines}));
+  gains = register_parameter("gains", torch::zeros({num_heads, in_features, num_sines}));
+  at::Generator generator = at::detail::createCPUGenerator(0);
+  reset_parameters(generator);
+}
+
+void SineSPE::reset_parameters(at::Generator& generator) {
+  torch::NoGradGuard no_grad;
+  const auto shape = freqs.sizes().vec();
+  auto draw = [&] { return torch::randn(shape, generator, torch::TensorOptions().dtype(torch::kFloat64)); };
+  torch::Tensor f = draw() - 4.0;  // bias towards low frequencies (long range)
+  torch::Tensor o = draw();
+  torch::Tensor g = draw();
+  g = g / (torch::sqrt(g.norm(2, -1, /*keepdim=*/true)) / 2.0);
+  freqs.copy_(f);
+  offsets.copy_(o);
+  gains.copy_(g);
+}
+
+torch::Tensor SineSPE::scaled_noise(int realizations, const NoiseContext& noise, int generator_index) const {
+  const int h = num_heads_, d = in_features_, k = num_sines_;
+  torch::Tensor z = noise.normal(NoiseStream::sine_code, static_cast<std::uint64_t>(generator_index),
+                                 {h, d, 2 * k, realizations}, gains.options());
+  torch::Tensor amplitude = torch::softplus(gains).unsqueeze(-1).expand({h, d, k, 2}).reshape({h, d, 2 * k, 1});
+  const double scale = code_scale(realizations, d) / std::sqrt(2.0 * k);
+  return (z * amplitude * scale).reshape({h * d, 2 * k, realizations});
+}
+
+SpeCodes SineSPE::codes_from_noise(std::int64_t begin, std::int64_t end, const torch::Tensor& scaled_noise) const {
+  const int h = num_heads_, d = in_features_;
+  const std::int64_t n = end - begin;
+  torch::Tensor omega = torch::sigmoid(freqs) / 2.0 * (2.0 * std::numbers::pi);  // angular frequency (H,D,K)
+  torch::Tensor positions = torch::arange(begin, end, freqs.options()).view({n, 1, 1, 1});
+  torch::Tensor phase_k = omega.unsqueeze(0) * positions;  // (N,H,D,K)
+  torch::Tensor phase_q = phase_k + offsets.unsqueeze(0);
+  auto project = [&](const torch::Tensor& phase) {
+    // Interleaved [cos₁, sin₁, cos₂, sin₂, …] on the last axis, then contract with the noise over 2K.
+    torch::Tensor basis = torch::stack({torch::cos(phase), torch::sin(phase)}, -1).reshape({n, h * d, -1});
+    torch::Tensor code = torch::bmm(basis.transpose(0, 1), scaled_noise);  // (H·D, N, R)
+    return code.view({h, d, n, -1}).permute({2, 0, 1, 3}).contiguous();
+  };
+  return {project(phase_q), project(phase_k)};
+}
+
+SpeCodes SineSPE::codes(std::int64_t begin, std::int64_t end, int realizations, const NoiseContext& noise,
+                        int generator_index) const {
+  check_range(begin, end, realizations);
+  return codes_from_noise(begin, end, scaled_noise(realizations, noise, generator_index));
+}
+
+std::unique_ptr<CodeStream> SineSPE::open_stream(std::int64_t start, int realizations, const NoiseContext& noise,
+                                                 int generator_index) const {
+  check_range(start, start, realizations);
+  const int hd = num_heads_ * in_features_;
+  torch::Tensor omega = (torch::sigmoid(freqs) / 2.0 * (2.0 * std::numbers::pi)).reshape({hd, num_sines_});
+  return std::make_unique<SineCodeStream>(start, omega, offsets.reshape({hd, num_sines_}),
+                                          scaled_noise(realizations, noise, generator_index), num_heads_);
+}
+
+torch::Tensor SineSPE::kernel(std::int64_t max_lag) const {
+  torch::NoGradGuard no_grad;
+  auto f = torch::sigmoid(freqs.to(torch::kCPU, torch::kFloat64)) / 2.0;
+  auto theta = offsets.to(torch::kCPU, torch::kFloat64);
+  auto lambda2 = torch::softplus(gains.to(torch::kCPU, torch::kFloat64)).pow(2);
+  auto lags = torch::arange(0, max_lag + 1, torch::TensorOptions().dtype(torch::kFloat64)).view({-1, 1, 1, 1});
+  auto phase = (2.0 * std::numbers::pi) * f.unsqueeze(0) * lags + theta.unsqueeze(0);  // (L,H,D,K)
+  auto p = (lambda2.unsqueeze(0) * torch::cos(phase)).sum(-1) / (2.0 * num_sines_);    // (L,H,D)
+  return p.permute({1, 2, 0}).contiguous();
+}
+
+// ------------------------------------------------------------------------------------------------ ConvSPE
+
+ConvSPE::ConvSPE(int num_heads, int in_features, int kernel_size)
+    : SpeGenerator(num_heads, in_features), kernel_size_(kernel_size) {
+  if (num_heads <= 0 || in_features <= 0 || kernel_size <= 0)
+    throw std::invalid_argument("ConvSPE: heads, features and kernel size must be positive");
+  const int channels = num_heads * in_features;
+  auto options = torch::nn::Conv1dOptions(channels, channels, kernel_size).groups(channels).bias(false);
+  conv_q = register_module("conv_q", torch::nn::Conv1d(options));
+  conv_k = register_module("conv_k", torch::nn::Conv1d(options));
+  at::Generator generator = at::detail::createCPUGenerator(0);
+  reset_parameters(generator);
+}
+
+void ConvSPE::reset_parameters(at::Generator& generator) {
+  torch::NoGradGuard no_grad;
+  const double divisor = std::sqrt(kernel_size_ / 2.0);
+  auto cpu64 = torch::TensorOptions().dtype(torch::kFloat64);
+  torch::Tensor q = torch::empty(conv_q->weight.sizes(), cpu64).uniform_(0.0, 1.0, generator) / divisor;
+  torch::Tensor k = torch::empty(conv_k->weight.sizes(), cpu64).uniform_(0.0, 1.0, generator) / divisor;
+  conv_q->weight.copy_(q);
+  conv_k->weight.copy_(k);
+}
+
+torch::Tensor ConvSPE::noise_columns(std::int64_t first, std::int64_t count, int realizations,
+                                     const NoiseContext& noise, int generator_index,
+                                     const torch::TensorOptions& options) const {
+  return conv_noise_columns(first, count, realizations, num_heads_ * in_features_, noise, generator_index, options);
+}
+
+SpeCodes ConvSPE::codes(std::int64_t begin, std::int64_t end, int realizations, const NoiseContext& noise,
+                        int generator_index) const {
+  check_range(begin, end, realizations);
+  const int k = kernel_size_, h = num_heads_, d = in_features_;
+  const std::int64_t n = end - begin;
+  const auto options = conv_q->weight.options();
+  // Valid cross-correlation of columns [begin+K, end+2K−1): output t reads columns t+K … t+2K−1.
+  torch::Tensor z = noise_columns(begin + k, n + k - 1, realizations, noise, generator_index, options)
+                        .permute({1, 2, 0})
+                        .contiguous();  // (R, C, L)
+  const double scale = code_scale(realizations, d);
+  auto filter = [&](const torch::Tensor& weight) {
+    torch::Tensor out = at::conv1d(z, weight, torch::Tensor(), at::IntArrayRef{1}, at::IntArrayRef{0}, at::IntArrayRef{1}, h * d);  // (R, C, N)
+    return (out.view({realizations, h, d, n}).permute({3, 1, 2, 0}) * scale).contiguous();
+  };
+  return {filter(conv_k->weight), filter(conv_q->weight)};
+}
+
+std::unique_ptr<CodeStream> ConvSPE::open_stream(std::int64_t start, int realizations, const NoiseContext& noise,
+                                                 int generator_index) const {
+  check_range(start, start, realizations);
+  return std::make_unique<ConvCodeStream>(*this, start, realizations, noise, generator_index);
+}
+
+torch::Tensor ConvSPE::kernel(std::int64_t max_lag) const {
+  torch::NoGradGuard no_grad;
+  const int k = kernel_size_;
+  torch::Tensor a = conv_k->weight.to(torch::kCPU, torch::kFloat64).squeeze(1);  // makes Q̄
+  torch::Tensor b = conv_q->weight.to(torch::kCPU, torch::kFloat64).squeeze(1);  // makes K̄
+  torch::Tensor p = torch::zeros({a.size(0), max_lag + 1}, a.options());
+  for (std::int64_t lag = 0; lag <= max_lag && lag < k; ++lag)
+    p.select(1, lag).copy_((a.narrow(1, 0, k - lag) * b.narrow(1, lag, k - lag)).sum(1));
+  return p.view({num_heads_, in_features_, max_lag + 1});
+}
+
+}  // namespace spe::model
