@@ -96,8 +96,7 @@ void GenerationSession::start(std::span<const int> prompt_in) {
   }
 
   // The prompt runs once at batch 1; its last logits are the first sampling distribution of every take.
-  const std::uint64_t model_seed = derive_seed(params_.seed, "model");
-  auto state = model_.begin_sequence(1, model_seed);
+  auto state = model_.begin_sequence(1, model_seed());
   std::vector<float> row(static_cast<std::size_t>(vocab));
   for (int token : prompt) {
     const int one[1] = {token};

@@ -58,6 +58,8 @@ class GenerationSession {
   double progress() const;
   bool finished() const;
   std::int64_t position() const;  // tokens consumed by the model, prompt included
+  // The seed of every random draw inside the model for this take (SPE noise, gating noise, features).
+  std::uint64_t model_seed() const { return derive_seed(params_.seed, "model"); }
 
   // Bar indices (0-based) of candidate c at which a rewind point exists (the newest
   // params.max_bar_snapshots bars, plus the end of the prompt).
