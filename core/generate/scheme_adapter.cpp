@@ -148,7 +148,12 @@ class TokenizerScheme final : public TokenScheme {
   int filler_token() const override { return tok_.pad(); }
   int end_token() const override { return tok_.eos(); }
   std::string token_name(int token) const override {
-    return tok_.vocab().contains(token) ? tok_.vocab().name(token) : "<" + std::to_string(token) + ">";
+    if (tok_.vocab().contains(token)) return tok_.vocab().name(token);
+    // Built piecewise: `"<" + std::to_string(...)` trips a GCC 12 -Wrestrict false positive.
+    std::string unknown = "<unknown ";
+    unknown += std::to_string(token);
+    unknown += '>';
+    return unknown;
   }
 
  private:
