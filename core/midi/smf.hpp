@@ -74,10 +74,15 @@ inline constexpr std::size_t kMaxFileBytes = 256u << 20;  // read_file refuses l
 inline constexpr std::size_t kMaxTracks = 65535;          // the header's 16-bit track count
 
 // Reading. Never aborts, never allocates without bound; throws MidiError on bad input.
+// Tolerated: running status (also across meta and sysex events), a missing end-of-track, chunk lengths
+// past the end of the file (clamped), unknown chunks (skipped), trailing garbage, RIFF/RMID wrapping,
+// stray system common/real-time bytes (skipped). Refused with a message: no MThd, truncated events,
+// variable-length quantities over 4 bytes, data bytes without a status, zero tracks, format > 2.
 File read_file(const std::filesystem::path& path);
 File parse(std::span<const std::uint8_t> bytes, const std::string& name);
 
-// Writing (type 1 unless file.format says 0). write_file is atomic: temp file + rename.
+// Writing: format 0 when file.format is 0 and there is one track, 2 when it is 2, else 1; explicit status
+// bytes; one end-of-track per track at its last event's tick. write_file is atomic: temp file + rename.
 std::vector<std::uint8_t> serialize(const File& file);
 void write_file(const File& file, const std::filesystem::path& path);
 

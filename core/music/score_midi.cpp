@@ -7,6 +7,7 @@
 #include <map>
 #include <tuple>
 
+#include "midi/text.hpp"
 #include "music/chord_symbols.hpp"
 
 namespace spe::music {
@@ -15,7 +16,7 @@ namespace {
 using midi::Event;
 using midi::EventKind;
 
-std::string text_of(const Event& ev) { return std::string(ev.payload.begin(), ev.payload.end()); }
+std::string text_of(const Event& ev) { return midi::text_to_utf8(ev.payload); }
 
 // Conductor data (tempo, signatures, markers) from every track, in file order per tick.
 void read_conductor(const midi::File& file, Score& score, const ReadOptions& options) {
@@ -116,36 +117,34 @@ class TrackSplitter {
   // Closes everything still sounding or held at the end of the track.
   void finish(Tick end) {
     for (int ch = 0; ch < 16; ++ch) {
-      for (auto& fifo : sounding_[ch])
-        for (const auto& s : fifo) add(s, std::max(end, s.start));
       release_held(ch, end);
     }
+    for (auto& [key, fifo] : sounding_)
+      for (const auto& s : fifo) add(s, std::max(end, s.start));
   }
 
  private:
   void note_on(Tick tick, int ch, int pitch, int velocity) {
     if (options_.apply_sustain) {  // a re-struck held note ends where the new one begins
-      auto& held = held_[ch];
-      for (auto it = held.begin(); it != held.end();) {
-        Note& n = note(*it);
-        if (n.pitch == pitch) {
+      auto it = held_[ch].find(pitch);
+      if (it != held_[ch].end()) {
+        for (const auto& ref : it->second) {
+          Note& n = note(ref);
           n.end = std::max(tick, n.start + 1);
-          it = held.erase(it);
-        } else {
-          ++it;
         }
+        held_[ch].erase(it);
       }
     }
-    sounding_[ch][pitch].push_back(Sounding{tick, pitch, velocity, builder(ch)});
+    sounding_[ch * 128 + pitch].push_back(Sounding{tick, pitch, velocity, builder(ch)});
   }
 
   void note_off(Tick tick, int ch, int pitch) {
-    auto& fifo = sounding_[ch][pitch];
+    auto& fifo = sounding_[ch * 128 + pitch];
     if (fifo.empty()) return;  // stray note-off
     const Sounding s = fifo.front();
     fifo.pop_front();
     const auto ref = add(s, tick);
-    if (options_.apply_sustain && pedal_down_[ch]) held_[ch].push_back(ref);
+    if (options_.apply_sustain && pedal_down_[ch]) held_[ch][pitch].push_back(ref);
   }
 
   void pedal(Tick tick, int ch, bool down) {
@@ -154,10 +153,11 @@ class TrackSplitter {
   }
 
   void release_held(int ch, Tick tick) {
-    for (const auto& ref : held_[ch]) {
-      Note& n = note(ref);
-      n.end = std::max(n.end, tick);
-    }
+    for (const auto& [pitch, refs] : held_[ch])
+      for (const auto& ref : refs) {
+        Note& n = note(ref);
+        n.end = std::max(n.end, tick);
+      }
     held_[ch].clear();
   }
 
@@ -197,8 +197,8 @@ class TrackSplitter {
   std::map<std::tuple<int, int>, std::size_t> builders_;
   std::array<int, 16> program_{};
   std::array<bool, 16> pedal_down_{};
-  std::array<std::array<std::deque<Sounding>, 128>, 16> sounding_;
-  std::array<std::vector<NoteRef>, 16> held_;
+  std::map<int, std::deque<Sounding>> sounding_;  // key channel × 128 + pitch; created on first use
+  std::array<std::map<int, std::vector<NoteRef>>, 16> held_;  // per channel: pitch → notes the pedal holds
 };
 
 }  // namespace

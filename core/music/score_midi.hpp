@@ -8,8 +8,10 @@
 // * Note-on with velocity 0 is a note-off. Overlapping notes of the same pitch on one channel are paired
 //   first-in first-out: a note-off ends the oldest sounding note of that pitch.
 // * Notes never switched off end at the track's end-of-track; zero-length notes last one tick.
-// * Tempo, time/key signatures and markers are collected from all tracks (last one wins on equal ticks).
-//   Markers that are Pop1K7 chord symbols ("G#_M7_G#", "N_N_N") become `chords`, not `markers`.
+// * Tempo, time/key signatures and markers are collected from all tracks (last one wins on equal ticks);
+//   type-2 files (independent patterns) are read like type 1, on one shared timeline.
+// * Texts (track names, markers) are UTF-8: bytes that are not valid UTF-8 are read as Latin-1.
+// * Markers that are Pop1K7 chord symbols ("G#_M7_G#", "N_N_N") become `chords`, not `markers`.
 // Writing (score_to_midi): type 1, track 0 = conductor (tempo map, time/key signatures, markers,
 // chords as Pop1K7 chord markers), then one MIDI track per Score track with its name, a program change
 // and its notes; drums go to channel 10, other tracks keep their channel (moved off channel 10 when

@@ -3,6 +3,7 @@
 
 #include "midi/smf.hpp"
 #include "music/score_midi.hpp"
+#include "../music/score_compare.hpp"
 #include "test_paths.hpp"
 
 namespace {
@@ -12,7 +13,7 @@ void check_corpus(const std::string& name) {
   if (!dir) return;
   const auto files = spe::test::midi_files_under(*dir);
   REQUIRE(!files.empty());
-  std::size_t notes = 0, tracks = 0, failures = 0, roundtrip_mismatches = 0;
+  std::size_t notes = 0, tracks = 0, failures = 0, roundtrip_mismatches = 0, score_mismatches = 0;
   for (const auto& path : files) {
     try {
       const auto file = spe::midi::read_file(path);
@@ -24,6 +25,13 @@ void check_corpus(const std::string& name) {
         ++roundtrip_mismatches;
         UNSCOPED_INFO("round trip differs: " << path.string());
       }
+      // Score-level round trip: score_to_midi → bytes → score_from_midi gives the same Score.
+      const auto again = spe::music::score_from_midi(
+          spe::midi::parse(spe::midi::serialize(spe::music::score_to_midi(score)), "again"));
+      if (const auto why = spe::test::score_difference(score, again); !why.empty()) {
+        ++score_mismatches;
+        UNSCOPED_INFO("score round trip differs: " << path.string() << ": " << why);
+      }
     } catch (const std::exception& e) {
       ++failures;
       UNSCOPED_INFO(e.what());
@@ -33,6 +41,7 @@ void check_corpus(const std::string& name) {
             << failures << " failures");
   CHECK(failures == 0);
   CHECK(roundtrip_mismatches == 0);
+  CHECK(score_mismatches == 0);
   CHECK(notes > 0);
 }
 

@@ -140,3 +140,92 @@ TEST_CASE("write_score then read_score is the identity on corpus files") {
     CHECK(b.chords.size() == a.chords.size());
   }
 }
+
+namespace {
+
+void require_same(const Score& a, const Score& b) {
+  CHECK(b.ticks_per_beat == a.ticks_per_beat);
+  REQUIRE(b.tracks.size() == a.tracks.size());
+  for (std::size_t t = 0; t < a.tracks.size(); ++t) {
+    const auto &x = a.tracks[t], &y = b.tracks[t];
+    CHECK((y.name == x.name && y.program == x.program && y.channel == x.channel && y.is_drum == x.is_drum));
+    REQUIRE(y.notes.size() == x.notes.size());
+    for (std::size_t i = 0; i < x.notes.size(); ++i)
+      CHECK((x.notes[i].start == y.notes[i].start && x.notes[i].end == y.notes[i].end &&
+             x.notes[i].pitch == y.notes[i].pitch && x.notes[i].velocity == y.notes[i].velocity));
+  }
+  REQUIRE(b.tempos.size() == a.tempos.size());
+  for (std::size_t i = 0; i < a.tempos.size(); ++i)
+    CHECK((b.tempos[i].tick == a.tempos[i].tick && b.tempos[i].bpm == Approx(a.tempos[i].bpm).epsilon(1e-6)));
+  REQUIRE(b.time_signatures.size() == a.time_signatures.size());
+  for (std::size_t i = 0; i < a.time_signatures.size(); ++i)
+    CHECK((b.time_signatures[i].tick == a.time_signatures[i].tick &&
+           b.time_signatures[i].numerator == a.time_signatures[i].numerator &&
+           b.time_signatures[i].denominator == a.time_signatures[i].denominator));
+  REQUIRE(b.key_signatures.size() == a.key_signatures.size());
+  for (std::size_t i = 0; i < a.key_signatures.size(); ++i)
+    CHECK((b.key_signatures[i].tick == a.key_signatures[i].tick && b.key_signatures[i].sharps == a.key_signatures[i].sharps &&
+           b.key_signatures[i].minor == a.key_signatures[i].minor));
+  REQUIRE(b.markers.size() == a.markers.size());
+  for (std::size_t i = 0; i < a.markers.size(); ++i)
+    CHECK((b.markers[i].tick == a.markers[i].tick && b.markers[i].text == a.markers[i].text));
+  REQUIRE(b.chords.size() == a.chords.size());
+  for (std::size_t i = 0; i < a.chords.size(); ++i)
+    CHECK((b.chords[i].tick == a.chords[i].tick && b.chords[i].root == a.chords[i].root &&
+           b.chords[i].quality == a.chords[i].quality && b.chords[i].bass == a.chords[i].bass));
+}
+
+}  // namespace
+
+TEST_CASE("a score built in memory survives write_score / read_score exactly") {
+  Score s;
+  s.ticks_per_beat = 384;
+  s.tempos = {{0, 96.0}, {1536, 132.5}};
+  s.time_signatures = {{0, 4, 4}, {3072, 7, 8}};
+  s.key_signatures = {{0, 3, false}, {3072, -4, true}};
+  s.markers = {{0, "Intro"}, {1536, "Verse \xC3\xA9t\xC3\xA9"}};
+  s.chords = {{0, 9, "m7", -1}, {768, 2, "M", 9}, {1536, -1, "N", -1}, {1920, 7, "sus4", -1}};
+  Track piano{"Piano", 0, 0, false, {}};
+  piano.notes = {{0, 384, 57, 80}, {0, 768, 64, 90}, {384, 768, 57, 81}, {768, 769, 100, 1}, {1000, 5000, 21, 127}};
+  Track drums{"Kit", 0, 9, true, {{0, 1, 36, 110}, {0, 1, 42, 70}, {192, 200, 42, 60}}};
+  Track pad{"Pad on ch10 by mistake", 89, 9, false, {{0, 3072, 48, 50}}};  // must move off channel 10
+  s.tracks = {piano, drums, pad};
+  const auto dir = spe::test::scratch_dir("score_memory_roundtrip");
+  write_score(s, dir / "s.mid");
+  const Score r = read_score(dir / "s.mid");
+  REQUIRE(r.tracks.size() == 3);
+  CHECK(r.tracks[2].channel != 9);
+  CHECK_FALSE(r.tracks[2].is_drum);
+  s.tracks[2].channel = r.tracks[2].channel;
+  require_same(s, r);
+  CHECK(spe::midi::read_file(dir / "s.mid").format == 1);
+}
+
+TEST_CASE("write_score names the file when it cannot write") {
+  Score s;
+  s.tracks.push_back(Track{"", 0, 0, false, {{10, 10, 60, 64}}});  // zero-length note
+  const auto dir = spe::test::scratch_dir("score_write_errors");
+  CHECK_THROWS_WITH(write_score(s, dir / "bad.mid"), Catch::Matchers::StartsWith((dir / "bad.mid").string() + ": "));
+  CHECK_FALSE(std::filesystem::exists(dir / "bad.mid"));
+  s.tracks[0].notes[0].end = 20;
+  s.time_signatures = {{0, 3, 5}};
+  CHECK_THROWS_WITH(write_score(s, dir / "bad.mid"), Catch::Matchers::Contains("time signature 3/5"));
+}
+
+TEST_CASE("Pop1K7 files keep their chords and markers through write / read", "[integration]") {
+  auto dir = spe::test::shared_data("pop1k7");
+  if (!dir) return;
+  const auto files = spe::test::midi_files_under(*dir);
+  const auto out = spe::test::scratch_dir("pop1k7_roundtrip");
+  std::size_t chords = 0, checked = 0;
+  for (std::size_t i = 0; i < files.size(); i += 50) {
+    INFO(files[i].string());
+    const Score a = read_score(files[i]);
+    CHECK(!a.chords.empty());
+    chords += a.chords.size();
+    write_score(a, out / "x.mid");
+    require_same(a, read_score(out / "x.mid"));
+    ++checked;
+  }
+  WARN("pop1k7: " << checked << " files, " << chords << " chord markers round-tripped");
+}
