@@ -1,12 +1,14 @@
 #include "tokens/event_tokenizer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <tuple>
 
+#include "tokens/note_overlaps.hpp"
 #include "tokens/tick_math.hpp"
 
 namespace spe::tokens {
@@ -43,32 +45,45 @@ bool note_less(const music::Note& a, const music::Note& b) {
   return std::tie(a.start, a.pitch, a.end, a.velocity) < std::tie(b.start, b.pitch, b.end, b.velocity);
 }
 
-// Same-pitch notes of one track must not overlap (see the header).
-void remove_same_pitch_overlaps(std::vector<music::Note>& notes, EncodeReport& rep) {
-  std::sort(notes.begin(), notes.end(), [](const music::Note& a, const music::Note& b) {
-    return std::tie(a.pitch, a.start, b.end) < std::tie(b.pitch, b.start, a.end);  // longest first at one onset
-  });
-  std::vector<music::Note> kept;
-  kept.reserve(notes.size());
-  for (const auto& n : notes) {
-    if (!kept.empty() && kept.back().pitch == n.pitch) {
-      auto& prev = kept.back();
-      if (prev.start == n.start) {
-        rep.count("notes dropped: same pitch at the same onset in one track (longest kept)");
-        continue;
-      }
-      if (prev.end > n.start) {
-        prev.end = n.start;
-        rep.count("notes shortened: overlapped by a later note of the same pitch");
-      }
-    }
-    kept.push_back(n);
+// Role of each input track: 0 bass, 1 drums, 2 harmonic (the busiest other pitched track), -1 dropped.
+std::vector<int> trio_roles(const music::Score& score) {
+  std::vector<int> role(score.tracks.size(), -1);
+  std::size_t busiest = score.tracks.size();
+  for (std::size_t i = 0; i < score.tracks.size(); ++i) {
+    const auto& t = score.tracks[i];
+    if (t.is_drum || t.channel == 9) role[i] = 1;
+    else if (t.program >= 32 && t.program <= 39) role[i] = 0;
+    else if (!t.notes.empty() && (busiest == score.tracks.size() || t.notes.size() > score.tracks[busiest].notes.size()))
+      busiest = i;
   }
-  std::sort(kept.begin(), kept.end(), note_less);
-  notes = std::move(kept);
+  if (busiest < score.tracks.size()) role[busiest] = 2;
+  return role;
 }
 
 }  // namespace
+
+void apply_prompt_instruments(music::Score& decoded_trio, const music::Score& prompt) {
+  const auto role = trio_roles(prompt);
+  for (int r = 0; r < kTracks && static_cast<std::size_t>(r) < decoded_trio.tracks.size(); ++r) {
+    const music::Track* source = nullptr;  // the busiest prompt track with this role
+    double velocity_sum = 0;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < prompt.tracks.size(); ++i) {
+      if (role[i] != r) continue;
+      const auto& t = prompt.tracks[i];
+      if (!source || t.notes.size() > source->notes.size()) source = &t;
+      for (const auto& n : t.notes) velocity_sum += n.velocity, ++count;
+    }
+    if (!source) continue;
+    auto& dest = decoded_trio.tracks[static_cast<std::size_t>(r)];
+    dest.program = source->program;
+    dest.is_drum = r == 1;
+    if (count > 0) {
+      const int mean = std::clamp(static_cast<int>(std::lround(velocity_sum / static_cast<double>(count))), 1, 127);
+      for (auto& n : dest.notes) n.velocity = mean;
+    }
+  }
+}
 
 nlohmann::json EventOptions::to_json() const {
   return {{"scheme", "event"},
@@ -79,6 +94,8 @@ nlohmann::json EventOptions::to_json() const {
 
 EventOptions EventOptions::from_json(const nlohmann::json& j) {
   EventOptions o;
+  reject_unknown_keys(j, {"scheme", "harmonic_program", "default_velocity", "paper_time_shifts", "vocabulary"},
+                      "event tokenizer");
   auto int_in = [&](const char* key, int lo, int hi, int& target) {
     if (!j.contains(key)) return;
     const auto& v = j.at(key);
@@ -103,18 +120,8 @@ music::Score quantize_for_events(const music::Score& score, const EventOptions& 
   const int tpb = score.ticks_per_beat;
   if (tpb <= 0) throw std::invalid_argument("score has a non-positive ticks_per_beat");
 
-  // Role of each input track: 0 bass, 1 drums, 2 harmonic (the busiest other pitched track), -1 dropped.
-  std::vector<int> role(score.tracks.size(), -1);
-  std::size_t busiest = score.tracks.size();
-  for (std::size_t i = 0; i < score.tracks.size(); ++i) {
-    const auto& t = score.tracks[i];
-    rep.notes_in += t.notes.size();
-    if (t.is_drum || t.channel == 9) role[i] = 1;
-    else if (t.program >= 32 && t.program <= 39) role[i] = 0;
-    else if (!t.notes.empty() && (busiest == score.tracks.size() || t.notes.size() > score.tracks[busiest].notes.size()))
-      busiest = i;
-  }
-  if (busiest < score.tracks.size()) role[busiest] = 2;
+  const std::vector<int> role = trio_roles(score);
+  for (const auto& t : score.tracks) rep.notes_in += t.notes.size();
 
   music::Score out;
   out.ticks_per_beat = kTicksPerBeat;

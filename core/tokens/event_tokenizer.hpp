@@ -6,8 +6,7 @@
 // Conventions decided here:
 // - Multi-track → trio: every pitched track with GM program 32–39 → bass, every drum track
 //   (channel 10 / is_drum) → drums, the busiest other pitched track → harmonic; the rest is dropped
-//   (counted). Same-pitch notes of one track never overlap in the trio: a duplicate at the same onset is
-//   dropped (the longest kept), an overlapped note is cut at the next onset (counted). Hence the
+//   (counted). Same-pitch notes of one track never overlap in the trio (tokens/note_overlaps.hpp). Hence the
 //   encoder never needs the FIFO duplicate policy, though the decoder implements it for any input.
 // - Decoded notes get velocity `default_velocity` (64); programs: bass 33, drums channel 9,
 //   harmonic `harmonic_program` (0). Tempo is not encoded: decoded scores have no tempo map (120 BPM).
@@ -49,6 +48,11 @@ inline constexpr TokenId time_shift(int beats, int tick) {
 // The trio of `score` on the 12-ticks-per-beat grid, exactly what decode(encode(score)) returns.
 music::Score quantize_for_events(const music::Score& score, const EventOptions& options = {},
                                  EncodeReport* report = nullptr);
+
+// The paper's post-processing for a continuation: each decoded trio track takes the program (and drum
+// flag) of the prompt's corresponding track under the trio mapping, and every note the mean velocity of
+// that prompt track (rounded). Tracks the prompt lacks keep their defaults.
+void apply_prompt_instruments(music::Score& decoded_trio, const music::Score& prompt);
 
 class EventTokenizer final : public Tokenizer {
  public:

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "tokens/note_overlaps.hpp"
 #include "tokens/tick_math.hpp"
 
 namespace spe::tokens {
@@ -20,10 +21,6 @@ int quality_index(const std::string& quality) {
   const auto& q = remi_chord_qualities();
   auto it = std::find(q.begin(), q.end(), quality);
   return it == q.end() ? -1 : static_cast<int>(it - q.begin());
-}
-
-std::string chord_label(int root, const std::string& quality) {
-  return root < 0 ? "N_N" : remi_root_names()[static_cast<std::size_t>(root)] + "_" + quality;
 }
 
 Tick to_grid(Tick t480) { return round_to_multiple(t480, V::kTicksPerPosition); }
@@ -40,6 +37,7 @@ nlohmann::json RemiOptions::to_json() const {
 
 RemiOptions RemiOptions::from_json(const nlohmann::json& j) {
   RemiOptions o;
+  reject_unknown_keys(j, {"scheme", "vocab", "vocabulary"}, "REMI tokenizer");
   if (j.contains("vocab")) {
     const auto& v = j.at("vocab");
     if (!v.is_string() || (v != "paper" && v != "full"))
@@ -105,7 +103,7 @@ music::Score quantize_for_remi(const music::Score& score, const RemiOptions& opt
       piano.notes.push_back(q);
     }
   }
-  std::sort(piano.notes.begin(), piano.notes.end(), note_less);
+  remove_same_pitch_overlaps(piano.notes, rep);
   rep.notes_encoded = piano.notes.size();
   out.tracks.push_back(std::move(piano));
 
@@ -151,15 +149,18 @@ music::Score quantize_for_remi(const music::Score& score, const RemiOptions& opt
     chord_at[q.tick] = q;
   }
   for (const auto& [tick, c] : chord_at) {
+    if (!out.chords.empty() && out.chords.back().root == c.root && out.chords.back().quality == c.quality) {
+      rep.count("chords dropped: same as the chord in force");
+      continue;
+    }
     out.chords.push_back(c);
-    out.markers.push_back({tick, "Chord-" + chord_label(c.root, c.quality)});
   }
 
   std::set<std::pair<int, int>> seen;
   for (const auto& ts : score.time_signatures)
     if ((ts.numerator != 4 || ts.denominator != 4) && seen.insert({ts.numerator, ts.denominator}).second)
-      rep.remark("time signature " + std::to_string(ts.numerator) + "/" + std::to_string(ts.denominator) +
-                 " encoded as 16-position (4/4) bars");
+      rep.count("files with time signature " + std::to_string(ts.numerator) + "/" + std::to_string(ts.denominator) +
+                " encoded as 16-position (4/4) bars");
   return out;
 }
 
@@ -298,10 +299,7 @@ music::Score RemiTokenizer::decode(std::span<const TokenId> tokens, DecodeReport
   rep.notes_out = piano.notes.size();
   out.tracks.push_back(std::move(piano));
   for (const auto& [tick, bpm] : tempo_at) out.tempos.push_back({tick, bpm});
-  for (const auto& [tick, c] : chord_at) {
-    out.chords.push_back(c);
-    out.markers.push_back({tick, "Chord-" + chord_label(c.root, c.quality)});
-  }
+  for (const auto& [tick, c] : chord_at) out.chords.push_back(c);
   return out;
 }
 

@@ -5,10 +5,15 @@
 //   signature; a non-4/4 signature is noted in the report and the decoded score is 4/4.
 // - Note_Duration_0 stands for a note shorter than 60 ticks and decodes to 60 ticks (a 32nd note), so
 //   no zero-length note is ever produced.
+// - Same-pitch notes never overlap after quantisation (tokens/note_overlaps.hpp), so a decoded score
+//   survives a trip through a MIDI file unchanged.
 // - Rounding ties go to the lower bin (like argmin over the bins); onsets round half up to the grid.
-// - A tempo change is emitted only where the quantised tempo differs from the one in force; several
-//   tempo changes or chords at one position keep the last one (counted). Chords keep every change.
-// - The decoded score carries the chords both as Score::chords and as "Chord-<root>_<quality>" markers.
+// - A tempo change (chord) is emitted only where the quantised tempo (the chord) differs from the one in
+//   force; of several tempo changes or chords at one position the last one is kept (counted). A chord's
+//   bass is not encoded (REMI has root and quality only).
+// - Chords come from Score::chords (filled by the MIDI reader from Pop1K7 markers); the decoded score
+//   carries them in Score::chords, which music::write_score writes as Pop1K7 chord markers.
+// - Only notes, tempi and chords are encoded; markers, key signatures and track names are not.
 
 #include <memory>
 #include <nlohmann/json_fwd.hpp>

@@ -28,6 +28,14 @@ std::vector<std::string> Tokenizer::names(std::span<const TokenId> tokens) const
   return out;
 }
 
+void reject_unknown_keys(const nlohmann::json& config, std::initializer_list<const char*> known, const std::string& what) {
+  for (const auto& item : config.items()) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || item.key() == k;
+    if (!ok) throw std::invalid_argument(what + ": unknown option '" + item.key() + "'");
+  }
+}
+
 std::unique_ptr<Tokenizer> make_tokenizer(const nlohmann::json& config) {
   if (!config.is_object() || !config.contains("scheme") || !config.at("scheme").is_string())
     throw std::invalid_argument("tokenizer config must be an object with a string 'scheme'");

@@ -4,6 +4,7 @@
 // Formats and rules: docs SPE.md §3.1 (REMI) and §3.2 (event tokens).
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
@@ -67,5 +68,9 @@ class Tokenizer {
 // "vocabulary" (as written by to_json), it must equal the rebuilt one token for token, otherwise
 // std::invalid_argument says where they differ.
 std::unique_ptr<Tokenizer> make_tokenizer(const nlohmann::json& config);
+
+// Throws std::invalid_argument naming the first key of `config` that is not in `known` (a typo in a
+// checkpoint's tokenizer config must not silently fall back to a default).
+void reject_unknown_keys(const nlohmann::json& config, std::initializer_list<const char*> known, const std::string& what);
 
 }  // namespace spe::tokens
