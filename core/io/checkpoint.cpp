@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "io/atomic_file.hpp"
+#include "io/build_info.hpp"
 #include "io/sha256.hpp"
 
 #ifndef SPE_VERSION
@@ -88,6 +89,7 @@ Provenance Provenance::now(std::string command, std::string git_commit) {
   gmtime_r(&t, &utc);
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  if (git_commit.empty()) git_commit = build_git_commit();
   return {std::string("spe-studio ") + SPE_VERSION, date, std::move(command), std::move(git_commit)};
 }
 

@@ -36,7 +36,7 @@ struct Provenance {
   std::string command;     // the command line that produced the model
   std::string git_commit;  // empty when unknown
 
-  // Tool = this build's version, date = now.
+  // Tool = this build's version, date = now, git_commit = the one given or else this build's commit.
   static Provenance now(std::string command, std::string git_commit = {});
 };
 

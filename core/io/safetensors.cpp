@@ -195,6 +195,19 @@ std::uint64_t read_le64(const std::byte* bytes) {
 
 }  // namespace
 
+namespace {
+
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  return text;
+}
+
+}  // namespace
+
+FormatError::FormatError(const std::string& message) : std::runtime_error(one_line(message)) {}
+
 std::string format_shape(const std::vector<std::int64_t>& shape) {
   std::string text = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) {

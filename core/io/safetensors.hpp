@@ -20,9 +20,10 @@
 namespace spe::io {
 
 // Any malformed or inconsistent checkpoint/safetensors input. The message is one line naming the file
-// (and the tensor or field when there is one).
+// (and the tensor or field when there is one); control characters (e.g. a newline inside a hostile tensor
+// name) are shown as '?' so the message stays one line.
 struct FormatError : std::runtime_error {
-  using std::runtime_error::runtime_error;
+  explicit FormatError(const std::string& message);
 };
 
 enum class DType { F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };

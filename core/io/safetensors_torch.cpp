@@ -41,8 +41,11 @@ at::Tensor read_tensor(const SafetensorsFile& file, const TensorInfo& info, cons
   const auto bytes = file.bytes(info);
   // Copy (rather than wrap the mapping): offsets in foreign files need not be aligned, and the tensor
   // must outlive the file object.
-  at::Tensor tensor = at::empty(info.shape, at::TensorOptions().dtype(torch_dtype(info.dtype)));
+  // BOOL goes through U8 so that a byte other than 0/1 becomes true instead of an invalid bool.
+  const DType storage = info.dtype == DType::BOOL ? DType::U8 : info.dtype;
+  at::Tensor tensor = at::empty(info.shape, at::TensorOptions().dtype(torch_dtype(storage)));
   if (!bytes.empty()) std::memcpy(tensor.data_ptr(), bytes.data(), bytes.size());
+  if (info.dtype == DType::BOOL) tensor = tensor.ne(0);
   if (options.float_dtype && dtype_is_floating(info.dtype)) tensor = tensor.to(*options.float_dtype);
   if (options.device != tensor.device()) tensor = tensor.to(options.device);
   return tensor;

@@ -1,6 +1,11 @@
 #include "io/sha256.hpp"
 
 #include <cstdio>
+#if defined(__x86_64__) || defined(__i386__)
+#define SPE_SHA256_X86 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -21,12 +26,18 @@ constexpr std::array<std::uint32_t, 64> kRoundConstants = {
 
 constexpr std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-}  // namespace
+#ifdef SPE_SHA256_X86
+bool cpu_has_sha_extensions() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx)) return false;
+  const bool ssse3 = ecx & (1u << 9), sse41 = ecx & (1u << 19);
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+  const bool sha = ebx & (1u << 29);
+  return ssse3 && sse41 && sha;
+}
 
-Sha256::Sha256()
-    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
-
-void Sha256::compress(const std::uint8_t* block) {
+// One 64-byte block with the plain FIPS 180-4 rounds.
+void compress_portable(std::uint32_t* state, const std::uint8_t* block) {
   std::uint32_t w[64];
   for (int i = 0; i < 16; ++i) {
     w[i] = (std::uint32_t(block[4 * i]) << 24) | (std::uint32_t(block[4 * i + 1]) << 16) |
@@ -37,8 +48,8 @@ void Sha256::compress(const std::uint8_t* block) {
     const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
     w[i] = w[i - 16] + s0 + w[i - 7] + s1;
   }
-  std::uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3];
-  std::uint32_t e = state_[4], f = state_[5], g = state_[6], h = state_[7];
+  std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+  std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
   for (int i = 0; i < 64; ++i) {
     const std::uint32_t s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
     const std::uint32_t ch = (e & f) ^ (~e & g);
@@ -55,14 +66,75 @@ void Sha256::compress(const std::uint8_t* block) {
     b = a;
     a = t1 + t2;
   }
-  state_[0] += a;
-  state_[1] += b;
-  state_[2] += c;
-  state_[3] += d;
-  state_[4] += e;
-  state_[5] += f;
-  state_[6] += g;
-  state_[7] += h;
+  state[0] += a;
+  state[1] += b;
+  state[2] += c;
+  state[3] += d;
+  state[4] += e;
+  state[5] += f;
+  state[6] += g;
+  state[7] += h;
+}
+
+// SHA-256 rounds with the x86 SHA extensions. The instructions keep the state as (A,B,E,F) and (C,D,G,H)
+// and do two rounds per sha256rnds2; the message schedule for rounds 4i..4i+3 is one 128-bit vector W_i.
+__attribute__((target("sha,sse4.1,ssse3"))) void compress_sha_ni(std::uint32_t* state, const std::uint8_t* data,
+                                                                 std::size_t blocks) {
+  const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i dcba = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state)), 0xB1);
+  __m128i hgfe = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4)), 0x1B);
+  __m128i abef = _mm_alignr_epi8(dcba, hgfe, 8);
+  __m128i cdgh = _mm_blend_epi16(hgfe, dcba, 0xF0);
+
+  for (; blocks > 0; --blocks, data += 64) {
+    const __m128i abef_saved = abef, cdgh_saved = cdgh;
+    __m128i w[4];
+    for (int i = 0; i < 4; ++i) {
+      w[i] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * i)), byte_swap);
+    }
+    for (int i = 0; i < 16; ++i) {
+      __m128i k = _mm_add_epi32(w[i % 4], _mm_loadu_si128(reinterpret_cast<const __m128i*>(&kRoundConstants[4 * i])));
+      cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);
+      abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(k, 0x0E));
+      // W_{i+1} = msg2(msg1(W_{i-3}, W_{i-2}) + W_i:W_{i-1} shifted by one word, W_i); the msg1 part was
+      // prepared two steps earlier in w[(i+1)%4].
+      if (i >= 3 && i < 15) {
+        const __m128i shifted = _mm_alignr_epi8(w[i % 4], w[(i + 3) % 4], 4);
+        w[(i + 1) % 4] = _mm_sha256msg2_epu32(_mm_add_epi32(w[(i + 1) % 4], shifted), w[i % 4]);
+      }
+      if (i >= 1 && i <= 12) w[(i + 3) % 4] = _mm_sha256msg1_epu32(w[(i + 3) % 4], w[i % 4]);
+    }
+    abef = _mm_add_epi32(abef, abef_saved);
+    cdgh = _mm_add_epi32(cdgh, cdgh_saved);
+  }
+
+  const __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  const __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state), _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), _mm_alignr_epi8(dchg, feba, 8));
+}
+#else
+bool cpu_has_sha_extensions() { return false; }
+void compress_sha_ni(std::uint32_t*, const std::uint8_t*, std::size_t) {}
+#endif
+
+}  // namespace
+
+bool Sha256::hardware_available() {
+  static const bool available = cpu_has_sha_extensions();
+  return available;
+}
+
+Sha256::Sha256(Engine engine)
+    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19},
+      hardware_(engine == Engine::Auto && hardware_available()) {}
+
+void Sha256::compress(const std::uint8_t* blocks, std::size_t count) {
+  if (hardware_) {
+    compress_sha_ni(state_.data(), blocks, count);
+    return;
+  }
+  for (; count > 0; --count, blocks += 64) compress_portable(state_.data(), blocks);
 }
 
 void Sha256::update(std::span<const std::byte> data) {
@@ -77,10 +149,13 @@ void Sha256::update(std::span<const std::byte> data) {
     bytes += take;
     size -= take;
     if (buffered_ < buffer_.size()) return;
-    compress(buffer_.data());
+    compress(buffer_.data(), 1);
     buffered_ = 0;
   }
-  for (; size >= 64; bytes += 64, size -= 64) compress(bytes);
+  const std::size_t whole = size / 64;
+  if (whole > 0) compress(bytes, whole);
+  bytes += whole * 64;
+  size -= whole * 64;
   std::memcpy(buffer_.data(), bytes, size);
   buffered_ = size;
 }

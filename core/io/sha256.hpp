@@ -13,7 +13,11 @@ namespace spe::io {
 
 class Sha256 {
  public:
-  Sha256();
+  // Auto uses the CPU's SHA extensions when present (≈10× faster: a 300 MB model hashes in a fraction
+  // of a second); Portable forces the plain C++ rounds (tests compare the two).
+  enum class Engine { Auto, Portable };
+  explicit Sha256(Engine engine = Engine::Auto);
+  static bool hardware_available();
   void update(std::span<const std::byte> data);
   void update(std::string_view text);
   // Finishes the hash; the object must not be updated afterwards.
@@ -21,12 +25,13 @@ class Sha256 {
   std::string hex_digest();  // 64 lowercase hex characters
 
  private:
-  void compress(const std::uint8_t* block);
+  void compress(const std::uint8_t* blocks, std::size_t count);
   std::array<std::uint32_t, 8> state_;
   std::array<std::uint8_t, 64> buffer_{};
   std::size_t buffered_ = 0;
   std::uint64_t total_bytes_ = 0;
   bool finished_ = false;
+  bool hardware_ = false;
 };
 
 std::string sha256_hex(std::string_view text);
