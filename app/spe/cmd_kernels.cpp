@@ -1,0 +1,101 @@
+// `spe kernels`: the positional templates P_d(δ) an SPE model prescribes and how well R realisations of
+// its codes reproduce them (SPE.md §6.1). With --json the last line is one JSON object carrying the
+// templates and {"pe", "realizations", "rel_error", …}.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "command.hpp"
+#include "model/config.hpp"
+#include "model/kernels.hpp"
+#include "model/performer.hpp"
+
+namespace {
+
+struct KernelsArgs {
+  std::string config = "pop";
+  std::string pe = "sine";
+  int realizations = 0;
+  std::int64_t max_lag = 128;
+  std::uint64_t seed = 0;
+  int layer = 0;
+  std::int64_t key_position = 0;
+  bool ungated = false;
+  bool json = false;
+};
+
+void print_text(const spe::model::KernelReport& report) {
+  std::printf("%s kernel, %s, R = %d, key at position %lld (head means over %d dims)\n", report.pe.c_str(),
+              report.gated ? "gated" : "ungated", report.realizations, static_cast<long long>(report.key_position),
+              report.dims);
+  for (int h = 0; h < report.heads; ++h) {
+    std::printf("head %d\n  %8s %14s %14s\n", h, "lag", "prescribed", "estimated");
+    // Lags 0, 1, 2, 4, 8, … and the last one keep the table short at any --max-lag.
+    for (std::int64_t lag = 0; lag <= report.max_lag; lag = lag == 0 ? 1 : lag * 2) {
+      double p = 0.0, e = 0.0;
+      for (int d = 0; d < report.dims; ++d) {
+        p += report.prescribed_at(h, d, lag);
+        e += report.estimated_at(h, d, lag);
+      }
+      std::printf("  %8lld %14.6f %14.6f\n", static_cast<long long>(lag), p / report.dims, e / report.dims);
+      if (lag * 2 > report.max_lag && lag != report.max_lag) {
+        lag = report.max_lag;
+        p = e = 0.0;
+        for (int d = 0; d < report.dims; ++d) {
+          p += report.prescribed_at(h, d, lag);
+          e += report.estimated_at(h, d, lag);
+        }
+        std::printf("  %8lld %14.6f %14.6f\n", static_cast<long long>(lag), p / report.dims, e / report.dims);
+        break;
+      }
+    }
+  }
+  std::printf("relative Frobenius error over all heads, dims and lags 0…%lld: %.4f  (× sqrt(R) = %.3f)\n",
+              static_cast<long long>(report.max_lag), report.rel_error,
+              report.rel_error * std::sqrt(static_cast<double>(report.realizations)));
+}
+
+void run(const KernelsArgs& args) {
+  namespace sm = spe::model;
+  const sm::PositionalKind pe = sm::positional_kind_from_string(args.pe);
+  if (pe != sm::PositionalKind::sine_spe && pe != sm::PositionalKind::conv_spe)
+    throw spe::cli::UsageError("kernels: --pe must be sine or conv (got '" + args.pe + "')");
+  sm::ModelConfig config = sm::preset_config(args.config, pe);
+  if (args.ungated) config.spe.gated = false;
+  sm::PerformerLM model(config, /*init_seed=*/0);
+  sm::KernelOptions options;
+  options.realizations = args.realizations;
+  options.max_lag = args.max_lag;
+  options.seed = args.seed;
+  options.layer = args.layer;
+  options.key_position = args.key_position;
+  const sm::KernelReport report = sm::kernel_report(model, options);
+  if (args.json)
+    std::cout << sm::to_json(report, /*with_templates=*/true).dump() << "\n";
+  else
+    print_text(report);
+}
+
+spe::cli::RegisterCommand reg([](CLI::App& root) {
+  auto args = std::make_shared<KernelsArgs>();
+  auto* cmd = root.add_subcommand("kernels", "SPE positional templates P_d(δ): prescribed vs Monte-Carlo estimate");
+  cmd->add_option("--config", args->config, "model preset: pop, groove or small (initialised with seed 0)")
+      ->check(CLI::IsMember({"pop", "groove", "small"}));
+  cmd->add_option("--pe", args->pe, "positional encoding: sine or conv");
+  cmd->add_option("--realizations,-R", args->realizations, "realisations R of the estimate (default: the model's)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-lag", args->max_lag, "largest lag δ (default 128)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", args->seed, "noise seed of the estimate (default 0)");
+  cmd->add_option("--layer", args->layer, "layer whose gate (and generator) is used (default 0)");
+  cmd->add_option("--key-position", args->key_position, "position of the key (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--ungated", args->ungated, "build the model with ungated SPE filters");
+  cmd->add_flag("--json", args->json, "print one JSON object with the templates and the error");
+  cmd->callback([args] { run(*args); });
+});
+
+}  // namespace
