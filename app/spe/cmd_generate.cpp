@@ -160,6 +160,8 @@ void run_generate(const Options& o) {
   summary["seed"] = params.seed;
   summary["stop"] = generate::to_string(reason);
   summary["seconds"] = elapsed;
+  summary["prompt"] = {{"source", prompt.source}, {"bars", prompt.bars}, {"tokens", prompt.tokens.size()},
+                       {"report", prompt.report}};
   summary["takes"] = nlohmann::json::array();
   std::size_t generated = 0;
   const auto& traces = session.candidates();
