@@ -195,6 +195,7 @@ void run_generate(const Options& o) {
   }
   summary["tokens_per_second"] = elapsed > 0 ? double(generated) / elapsed : 0.0;
   if (o.json) std::cout << summary.dump() << "\n";
+  else std::cout << "model " << model->info().id() << ", seed " << params.seed << " (" << elapsed << " s)\n";
   if (reason == generate::StopReason::Aborted) {
     std::cerr << "spe: interrupted; partial takes were written\n";
     std::exit(130);

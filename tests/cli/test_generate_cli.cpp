@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <unistd.h>
 
 #include "generate/take.hpp"
 #include "music/score_midi.hpp"
@@ -31,7 +32,9 @@ std::string slurp(const fs::path& p) {
 // Runs `spe <args>` with the given environment prefix (e.g. "XDG_DATA_HOME=/x").
 Result spe_run(const std::string& args, const std::string& env = "") {
   static int counter = 0;
-  const fs::path err_file = test::binary_dir() / "test-scratch" / ("cli-stderr-" + std::to_string(counter++));
+  // Unique per process too: ctest runs test cases of this executable in parallel processes.
+  const fs::path err_file = test::binary_dir() / "test-scratch" /
+                            ("cli-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
   fs::create_directories(err_file.parent_path());
   const std::string cmd = env + " '" + test::spe_cli().string() + "' " + args + " 2>'" + err_file.string() + "'";
   Result r;
