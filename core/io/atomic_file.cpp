@@ -61,6 +61,13 @@ void AtomicFileWriter::commit() {
   fd_ = -1;
   if (::rename(temp_.c_str(), target_.c_str()) != 0) throw os_error(target_, "cannot rename temporary file into place");
   committed_ = true;
+  // Make the rename itself durable; failure here cannot undo the (already visible) new file.
+  const auto parent = target_.parent_path().empty() ? std::filesystem::path(".") : target_.parent_path();
+  const int dir_fd = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
 }
 
 void write_file_atomically(const std::filesystem::path& target, std::string_view content) {

@@ -77,6 +77,23 @@ void read_conductor(const midi::File& file, Score& score, const ReadOptions& opt
   }
 }
 
+// The track's name; files that lack one often name the track with an instrument-name or text event
+// before the first note, so those stand in for it.
+std::string track_name(const std::vector<Event>& events) {
+  const Event* instrument = nullptr;
+  const Event* text = nullptr;
+  for (const auto& ev : events) {
+    if (ev.kind == EventKind::Channel && ev.type() == 0x90) break;
+    if (ev.kind != EventKind::Meta || ev.payload.empty()) continue;
+    if (ev.meta_type == midi::meta::kTrackName) return text_of(ev);
+    if (ev.meta_type == midi::meta::kInstrumentName && !instrument) instrument = &ev;
+    if (ev.meta_type == midi::meta::kText && !text) text = &ev;
+  }
+  if (instrument) return text_of(*instrument);
+  if (text) return text_of(*text);
+  return {};
+}
+
 struct Sounding {
   Tick start;
   int pitch;
@@ -209,12 +226,7 @@ Score score_from_midi(const midi::File& file, const ReadOptions& options) {
   read_conductor(file, score, options);
   for (std::size_t t = 0; t < file.tracks.size(); ++t) {
     const auto& events = file.tracks[t].events;
-    std::string name;
-    for (const auto& ev : events)
-      if (ev.kind == EventKind::Meta && ev.meta_type == midi::meta::kTrackName) {
-        name = text_of(ev);
-        break;
-      }
+    const std::string name = track_name(events);
     std::vector<Track> tracks;
     TrackSplitter splitter(name, options, tracks);
     for (const auto& ev : events)

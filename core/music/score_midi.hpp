@@ -4,7 +4,8 @@
 // Reading policy (score_from_midi):
 // * Notes are split per (MIDI track, channel, program in force at the note-on); channel 10 (index 9)
 //   is drums, one Track per (MIDI track, channel 9) whatever its programs. A type-0 file thus becomes one
-//   Track per channel. Tracks without notes are dropped; track names come from the MIDI track's name.
+//   Track per channel. Tracks without notes are dropped; a track's name is the MIDI track name (meta 0x03), else
+//   the instrument name (0x04) or text (0x01) that precedes the first note.
 // * Note-on with velocity 0 is a note-off. Overlapping notes of the same pitch on one channel are paired
 //   first-in first-out: a note-off ends the oldest sounding note of that pitch.
 // * Notes never switched off end at the track's end-of-track; zero-length notes last one tick.

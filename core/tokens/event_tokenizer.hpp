@@ -66,6 +66,9 @@ class EventTokenizer final : public Tokenizer {
   std::vector<TokenId> encode(const music::Score& score, EncodeReport* report = nullptr) const override;
   music::Score decode(std::span<const TokenId> tokens, DecodeReport* report = nullptr) const override;
 
+  music::Score quantize(const music::Score& score, EncodeReport* report = nullptr) const override {
+    return quantize_for_events(score, options_, report);
+  }
   int ticks_per_beat() const override { return event_ids::kTicksPerBeat; }
   TokenId bos() const override { return event_ids::kBos; }
   TokenId eos() const override { return event_ids::kEos; }

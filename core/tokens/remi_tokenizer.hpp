@@ -49,6 +49,9 @@ class RemiTokenizer final : public Tokenizer {
   std::vector<TokenId> encode(const music::Score& score, EncodeReport* report = nullptr) const override;
   music::Score decode(std::span<const TokenId> tokens, DecodeReport* report = nullptr) const override;
 
+  music::Score quantize(const music::Score& score, EncodeReport* report = nullptr) const override {
+    return quantize_for_remi(score, options_, report);
+  }
   int ticks_per_beat() const override { return RemiVocabulary::kTicksPerBeat; }
   TokenId bos() const override { return -1; }
   TokenId eos() const override { return layout_->eos(); }

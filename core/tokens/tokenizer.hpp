@@ -48,6 +48,9 @@ class Tokenizer {
   // place, notes left open) are skipped or closed and counted in the report.
   virtual music::Score decode(std::span<const TokenId> tokens, DecodeReport* report = nullptr) const = 0;
 
+  // The score as the scheme sees it: exactly what decode(encode(score)) returns (notes, tempi, chords).
+  virtual music::Score quantize(const music::Score& score, EncodeReport* report = nullptr) const = 0;
+
   virtual int ticks_per_beat() const = 0;  // of decoded scores
   virtual TokenId bos() const = 0;         // -1 when the scheme has none
   virtual TokenId eos() const = 0;

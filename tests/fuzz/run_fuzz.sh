@@ -6,7 +6,7 @@
 set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-build="$root/build-fuzz"
+build="${SPE_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 jobs=${FUZZ_BUILD_JOBS:-2}
 
 CC=clang CXX=clang++ cmake -S "$root/tests/fuzz" -B "$build" -G Ninja >/dev/null

@@ -88,3 +88,13 @@ TEST_CASE("sustain option on the type-0 fixture holds the piano notes to the ped
   const auto dry = music::read_score(fixture("type0_running_status.mid"));
   for (const auto& n : dry.tracks[2].notes) CHECK(n.end == 48);
 }
+
+TEST_CASE("every fixture survives serialize → parse with identical events") {
+  for (const auto& path : test::midi_files_under(test::test_data_dir() / "midi")) {
+    INFO(path.string());
+    midi::File f = midi::read_file(path);
+    const midi::File again = midi::parse(midi::serialize(f), "again");
+    f.smpte = false;  // written as plain ticks per beat
+    CHECK(again == f);
+  }
+}

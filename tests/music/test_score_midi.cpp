@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "../midi/smf_bytes.hpp"
 #include "music/score_midi.hpp"
@@ -228,4 +229,48 @@ TEST_CASE("Pop1K7 files keep their chords and markers through write / read", "[i
     ++checked;
   }
   WARN("pop1k7: " << checked << " files, " << chords << " chord markers round-tripped");
+}
+
+TEST_CASE("sustain on real piano files only lengthens notes", "[integration]") {
+  auto dir = spe::test::shared_data("pop909");
+  if (!dir) return;
+  std::size_t lengthened = 0, notes = 0, files_with_pedal = 0;
+  ReadOptions wet;
+  wet.apply_sustain = true;
+  const auto files = spe::test::midi_files_under(*dir);
+  for (std::size_t f = 0; f < files.size(); f += 30) {
+    const auto file = spe::midi::read_file(files[f]);
+    const Score a = score_from_midi(file), b = score_from_midi(file, wet);
+    REQUIRE(a.tracks.size() == b.tracks.size());
+    std::size_t before = lengthened;
+    for (std::size_t t = 0; t < a.tracks.size(); ++t) {
+      REQUIRE(a.tracks[t].notes.size() == b.tracks[t].notes.size());
+      // Same multiset of onsets; every sustained end at or after the dry end of the note with that onset.
+      std::multimap<std::pair<Tick, int>, Tick> dry;
+      for (const auto& n : a.tracks[t].notes) dry.emplace(std::make_pair(n.start, n.pitch), n.end);
+      for (const auto& n : b.tracks[t].notes) {
+        auto it = dry.find({n.start, n.pitch});
+        REQUIRE(it != dry.end());
+        CHECK(n.end >= it->second);
+        lengthened += n.end > it->second;
+        dry.erase(it);
+        ++notes;
+      }
+    }
+    files_with_pedal += lengthened > before;
+  }
+  WARN("pop909 sample: " << notes << " notes, " << lengthened << " lengthened by the pedal in " << files_with_pedal
+                         << " files");
+}
+
+TEST_CASE("tracks without a name take their instrument name or leading text") {
+  Bytes with_text{0x00, 0xFF, 0x01, 0x03, 'G', 't', 'r', 0x00, 0x90, 60, 90, 0x10, 0x80, 60, 0, 0x00, 0xFF, 0x2F, 0x00};
+  Bytes with_instrument{0x00, 0xFF, 0x01, 0x01, 'x', 0x00, 0xFF, 0x04, 0x04, 'O', 'b', 'o', 'e',
+                        0x00, 0x91, 60, 90, 0x10, 0x81, 60, 0, 0x00, 0xFF, 0x2F, 0x00};
+  Bytes text_after_note{0x00, 0x92, 60, 90, 0x00, 0xFF, 0x01, 0x02, 'l', 'a', 0x10, 0x82, 60, 0, 0x00, 0xFF, 0x2F, 0x00};
+  const Score s = score_of(spe::test::smf(1, 480, {with_text, with_instrument, text_after_note}));
+  REQUIRE(s.tracks.size() == 3);
+  CHECK(s.tracks[0].name == "Gtr");
+  CHECK(s.tracks[1].name == "Oboe");
+  CHECK(s.tracks[2].name.empty());
 }

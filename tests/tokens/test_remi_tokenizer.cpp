@@ -189,8 +189,14 @@ TEST_CASE("REMI grammar enforces the per-bar token order") {
   for (TokenId t = 0; t < static_cast<TokenId>(mask.size()); ++t)
     CHECK(mask[static_cast<std::size_t>(t)] == (tok.layout().info(t).kind == RemiKind::Velocity ? 1 : 0));
   REQUIRE(g->advance(id("Note_Velocity_40")));
-  REQUIRE(g->advance(id("Note_Duration_0")));
-  CHECK(g->advance(id("Beat_6")));
+  REQUIRE(g->advance(id("Note_Duration_120")));
+  CHECK_FALSE(g->advance(id("Note_Pitch_60"), &why));  // the note just written still sounds
+  CHECK_THAT(why, Catch::Contains("overlap"));
+  CHECK(g->advance(id("Beat_6")));  // 120 ticks later it has ended
+  CHECK(g->advance(id("Note_Pitch_60")));
+  CHECK(g->advance(id("Note_Velocity_40")));
+  CHECK(g->advance(id("Note_Duration_0")));
+  CHECK(g->advance(id("Beat_7")));
   CHECK(g->advance(id("Bar_None")));
   CHECK(g->advance(id("EOS_None")));
   CHECK(g->finished());

@@ -2,7 +2,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tokens/remi_tokenizer.hpp"
+#include "test_paths.hpp"
+#include "tokens/event_tokenizer.hpp"
 #include "tokens/tokenizer.hpp"
+
+#include <fstream>
 
 using namespace spe::tokens;
 
@@ -77,4 +81,20 @@ TEST_CASE("vocabulary JSON round trip and malformed JSON") {
   CHECK_THROWS_AS(Vocabulary::from_json(nlohmann::json::parse(R"([1,2])")), std::invalid_argument);
   CHECK_THROWS_WITH(tok.vocab().id("Nope"), Catch::Contains("Nope"));
   CHECK_THROWS_AS(tok.vocab().name(333), std::out_of_range);
+}
+
+TEST_CASE("vocabulary files: atomic save, load, and errors that name the file") {
+  const auto dir = spe::test::scratch_dir("tokens_vocab_files");
+  const EventTokenizer tok;
+  tok.vocab().save(dir / "event.json");
+  CHECK(Vocabulary::load(dir / "event.json") == tok.vocab());
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) files += entry.is_regular_file();
+  CHECK(files == 1);  // no temp file left behind
+  RemiTokenizer().vocab().save(dir / "event.json");  // replaces the old file
+  CHECK(Vocabulary::load(dir / "event.json").size() == 333);
+  std::ofstream(dir / "broken.json") << "{\"tokens\": [1, 2]}";
+  CHECK_THROWS_WITH(Vocabulary::load(dir / "broken.json"), Catch::Contains("broken.json") && Catch::Contains("string"));
+  CHECK_THROWS_WITH(Vocabulary::load(dir / "absent.json"), Catch::Contains("absent.json"));
+  CHECK_THROWS_WITH(tok.vocab().save(dir / "no" / "such" / "dir.json"), Catch::Contains("dir.json"));
 }

@@ -22,6 +22,25 @@ TEST_CASE("tokenizer config + vocabulary JSON recreates the same tokenizer") {
     CHECK(again->scheme() == tok->scheme());
     CHECK(again->config() == tok->config());
     CHECK(again->vocab() == tok->vocab());
+    // The generic quantize() is what decode(encode(s)) gives back.
+    spe::music::Score s;
+    s.ticks_per_beat = 96;
+    spe::music::Track t;
+    t.program = 33;
+    t.notes = {spe::music::Note{0, 50, 40, 77, false}, spe::music::Note{30, 200, 45, 51, false}};
+    s.tracks.push_back(t);
+    const auto q = again->quantize(s), d = again->decode(again->encode(s));
+    REQUIRE(d.tracks.size() == q.tracks.size());
+    for (std::size_t i = 0; i < q.tracks.size(); ++i) {
+      REQUIRE(d.tracks[i].notes.size() == q.tracks[i].notes.size());
+      for (std::size_t k = 0; k < q.tracks[i].notes.size(); ++k) {
+        CHECK(d.tracks[i].notes[k].start == q.tracks[i].notes[k].start);
+        CHECK(d.tracks[i].notes[k].end == q.tracks[i].notes[k].end);
+        CHECK(d.tracks[i].notes[k].pitch == q.tracks[i].notes[k].pitch);
+        CHECK(d.tracks[i].notes[k].velocity == q.tracks[i].notes[k].velocity);
+      }
+    }
+    CHECK(q.note_count() == 2);
   }
   const auto ev = make_tokenizer(all[2]->to_json());
   const auto& e = dynamic_cast<const EventTokenizer&>(*ev);

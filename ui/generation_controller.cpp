@@ -1,0 +1,110 @@
+#include "generation_controller.hpp"
+
+#include <QPointer>
+#include <QThread>
+#include <exception>
+
+#include "piano_roll_view.hpp"
+
+namespace spe::ui {
+
+music::Score prompt_prefix(const music::Score& score, music::Tick end) {
+  music::Score prompt;
+  prompt.ticks_per_beat = score.ticks_per_beat;
+  auto before = [end](const auto& list) {
+    std::decay_t<decltype(list)> kept;
+    for (const auto& item : list)
+      if (item.tick < end) kept.push_back(item);
+    return kept;
+  };
+  prompt.tempos = before(score.tempos);
+  prompt.time_signatures = before(score.time_signatures);
+  prompt.key_signatures = before(score.key_signatures);
+  prompt.markers = before(score.markers);
+  prompt.chords = before(score.chords);
+  for (const auto& track : score.tracks) {
+    music::Track cut = track;
+    cut.notes.clear();
+    for (auto note : track.notes) {
+      if (note.start >= end) continue;
+      note.from_prompt = true;
+      cut.notes.push_back(note);
+    }
+    prompt.tracks.push_back(std::move(cut));  // empty tracks stay: the take keeps the prompt's layout
+  }
+  return prompt;
+}
+
+GenerationController::GenerationController(std::shared_ptr<GenerationEngine> engine, QObject* parent)
+    : QObject(parent), engine_(std::move(engine)) {
+  thread_ = new QThread(this);
+  thread_->setObjectName(QStringLiteral("generation"));
+  worker_ = new QObject;  // no parent: it moves to the worker thread and is deleted there
+  worker_->moveToThread(thread_);
+  connect(thread_, &QThread::finished, worker_, &QObject::deleteLater);
+  thread_->start();
+}
+
+GenerationController::~GenerationController() {
+  cancel();
+  thread_->quit();
+  thread_->wait();
+}
+
+bool GenerationController::start(const GenerationRequest& request) {
+  if (running_) return false;
+  running_ = true;
+  cancel_requested_ = false;
+  Q_EMIT started();
+  // Everything below the invokeMethod runs on the worker thread; results come back as functors queued to
+  // this object (UI thread), which Qt drops if the controller is gone by then.
+  QMetaObject::invokeMethod(worker_, [this, request] {
+    GenerationSink sink;
+    sink.notes = [this](int track, const music::Track& header, std::vector<music::Note> notes) {
+      music::Track bare = header;
+      bare.notes.clear();
+      QMetaObject::invokeMethod(this, [this, track, bare, notes = std::move(notes)] {
+        Q_EMIT notesGenerated(track, bare, notes);
+      }, Qt::QueuedConnection);
+    };
+    sink.progress = [this](double fraction) {
+      QMetaObject::invokeMethod(this, [this, fraction] { Q_EMIT progressChanged(fraction); }, Qt::QueuedConnection);
+    };
+    sink.cancelled = [this] { return cancel_requested_.load(); };
+    try {
+      music::Score take = engine_->generate(request, sink);
+      const bool was_cancelled = cancel_requested_.load();
+      QMetaObject::invokeMethod(this, [this, take = std::move(take), was_cancelled] {
+        running_ = false;
+        Q_EMIT finished(take, was_cancelled);
+      }, Qt::QueuedConnection);
+    } catch (const std::exception& e) {
+      const QString message = QString::fromUtf8(e.what()).simplified();
+      QMetaObject::invokeMethod(this, [this, message] {
+        running_ = false;
+        Q_EMIT failed(message);
+      }, Qt::QueuedConnection);
+    }
+  }, Qt::QueuedConnection);
+  return true;
+}
+
+void GenerationController::cancel() { cancel_requested_ = true; }
+
+void GenerationController::attachPianoRoll(PianoRollView* roll) {
+  QPointer<PianoRollView> view(roll);
+  connect(this, &GenerationController::started, roll, [view] { view->setFollowAppends(true); });
+  connect(this, &GenerationController::notesGenerated, roll,
+          [view](int track, const music::Track& header, const std::vector<music::Note>& notes) {
+            if (track < 0) return;
+            while (static_cast<int>(view->score().tracks.size()) <= track) view->addTrack(header);
+            view->appendNotes(track, notes);
+          });
+  connect(this, &GenerationController::finished, roll, [view](const music::Score& take, bool) {
+    view->setFollowAppends(false);
+    view->setScore(take, /*keep_view=*/true);  // the engine's decoded take is the reference
+  });
+  connect(this, &GenerationController::failed, roll, [view] { view->setFollowAppends(false); });
+}
+
+}  // namespace spe::ui
