@@ -92,7 +92,7 @@ TEST_CASE("with the grammar off a random model's invalid tokens are reported and
   }
 }
 
-TEST_CASE("same model + prompt + params + seed give identical tokens; other seeds differ", "[integration]") {
+TEST_CASE("same model + prompt + params + seed give identical tokens - other seeds differ", "[integration]") {
   auto m = load_random("remi", model::PositionalKind::conv_spe, "repro");
   const auto a = run(*m, params_for(*m, 42, 200)).at(0).tokens;
   const auto b = run(*m, params_for(*m, 42, 200)).at(0).tokens;
@@ -136,7 +136,7 @@ TEST_CASE("C candidates in one batched run reproduce the single-candidate takes"
   CHECK(distinct.size() == 3);
 }
 
-TEST_CASE("rewind to a bar restores the prefix exactly; replay reproduces, re-roll differs", "[integration]") {
+TEST_CASE("rewind to a bar restores the prefix exactly - replay reproduces, re-roll differs", "[integration]") {
   auto m = load_random("remi", model::PositionalKind::sine_spe, "rewind");
   GenerationParams p = params_for(*m, 17, 400);
   p.end_cleanly = false;
@@ -174,7 +174,7 @@ TEST_CASE("should_abort stops a real take within one token", "[integration]") {
   for (const auto& t : s.candidates()) CHECK(t.generated() == 25);
 }
 
-TEST_CASE("a prompt from a real POP909 file is consumed and kept; its notes are marked", "[integration]") {
+TEST_CASE("a prompt from a real POP909 file is consumed and kept - its notes are marked", "[integration]") {
   auto corpus = test::shared_data("pop909");
   if (!corpus) return;
   const auto files = test::midi_files_under(*corpus);
@@ -242,7 +242,7 @@ TEST_CASE("bad prompts are refused with a message naming the file") {
   CHECK_THROWS_WITH(prompt_from_score(m->tokenizer(), empty, 2, "empty.mid"), Catch::Contains("empty.mid"));
 }
 
-TEST_CASE("the MIDI of a take carries its recipe; the sidecar has the per-token statistics", "[integration]") {
+TEST_CASE("the MIDI of a take carries its recipe - the sidecar has the per-token statistics", "[integration]") {
   auto m = load_random("remi", model::PositionalKind::sine_spe, "recipe");
   GenerationParams p = params_for(*m, 77, 120);
   GenerationSession s(m->incremental(), m->scheme(), p);

@@ -101,7 +101,7 @@ TEST_CASE("stages compose in order: grammar -> temperature -> top-k -> top-p") {
   CHECK(d.count(0) == 0);
 }
 
-TEST_CASE("grammar mask removes illegal tokens; -inf and NaN logits are never drawn") {
+TEST_CASE("grammar mask removes illegal tokens - -inf and NaN logits are never drawn") {
   const float inf = std::numeric_limits<float>::infinity();
   auto d = distribution(make_sampler_chain(true, 1.0f, 0, 1.0f), {1.0f, -inf, std::nanf(""), 1.0f}, {1, 1, 1, 0});
   REQUIRE(d.size() == 1);
@@ -159,7 +159,7 @@ TEST_CASE("token statistics: entropy and log-probability of the raw distribution
   CHECK(token_statistics(peaked, 0).log_prob == Approx(-50.0).epsilon(1e-6));
 }
 
-TEST_CASE("derived seeds: deterministic, distinct per purpose and index; Rng copies replay") {
+TEST_CASE("derived seeds: deterministic, distinct per purpose and index - Rng copies replay") {
   CHECK(derive_seed(7, "sampler", 0) == derive_seed(7, "sampler", 0));
   CHECK(derive_seed(7, "sampler", 0) != derive_seed(7, "sampler", 1));
   CHECK(derive_seed(7, "sampler", 0) != derive_seed(7, "model", 0));

@@ -43,7 +43,7 @@ bool all_legal(const std::vector<int>& tokens) {
 
 }  // namespace
 
-TEST_CASE("same seed gives identical tokens; different seeds differ") {
+TEST_CASE("same seed gives identical tokens - different seeds differ") {
   const auto a = generate_tokens(toy_params(11));
   const auto b = generate_tokens(toy_params(11));
   const auto c = generate_tokens(toy_params(12));
@@ -52,7 +52,7 @@ TEST_CASE("same seed gives identical tokens; different seeds differ") {
   CHECK(a != c);
 }
 
-TEST_CASE("with the grammar on every sequence is legal; with it off invalid tokens are reported, not fatal") {
+TEST_CASE("with the grammar on every sequence is legal - with it off invalid tokens are reported, not fatal") {
   GenerationParams p = toy_params(3, 400);
   ToyModel model;
   ToyScheme scheme;
@@ -114,7 +114,7 @@ TEST_CASE("should_abort stops within one token and keeps the partial take") {
   CHECK(std::equal(part.begin(), part.end(), full.begin()));
 }
 
-TEST_CASE("candidates: prompt consumed once at batch 1; each candidate equals its single-candidate take") {
+TEST_CASE("candidates: prompt consumed once at batch 1 - each candidate equals its single-candidate take") {
   ToyModel model;
   ToyScheme scheme;
   const std::vector<int> prompt = {spe::test::kBar, spe::test::kBeat0, spe::test::kNote0, spe::test::kBar};
@@ -138,7 +138,7 @@ TEST_CASE("candidates: prompt consumed once at batch 1; each candidate equals it
   CHECK(distinct.size() == 4);
 }
 
-TEST_CASE("rewind to a bar: the prefix is restored exactly and the original stream replays; a re-roll differs") {
+TEST_CASE("rewind to a bar: the prefix is restored exactly and the original stream replays - a re-roll differs") {
   ToyModel model;
   ToyScheme scheme;
   GenerationParams p = toy_params(33, 300);
@@ -191,7 +191,7 @@ TEST_CASE("bar snapshots are bounded: only the newest are kept (plus the prompt 
   CHECK(points.front() == 0);
 }
 
-TEST_CASE("length in bars and seconds; EOS ends a candidate") {
+TEST_CASE("length in bars and seconds - EOS ends a candidate") {
   ToyModel model;
   ToyScheme scheme;
   SECTION("bars") {
