@@ -52,15 +52,13 @@ LinearAttentionState zero_linear_attention_state(std::int64_t batch, std::int64_
 
 torch::Tensor causal_linear_attention_step(LinearAttentionState& state, const torch::Tensor& phi_q,
                                            const torch::Tensor& phi_k, const torch::Tensor& value, double eps) {
-  const auto b = phi_q.size(0), h = phi_q.size(1), f = phi_q.size(2), e = value.size(2);
-  torch::Tensor s = state.S.view({b * h, f, e});
-  torch::Tensor k = phi_k.reshape({b * h, f, 1});
-  torch::Tensor q = phi_q.reshape({b * h, 1, f});
-  s.baddbmm_(k, value.reshape({b * h, 1, e}));  // S += φk vᵀ
-  state.z.add_(phi_k);                          // z += φk
-  torch::Tensor numerator = torch::bmm(q, s);   // (B·H, 1, E)
-  torch::Tensor denominator = torch::bmm(q, state.z.view({b * h, f, 1})).add_(eps);  // (B·H, 1, 1)
-  return numerator.div_(denominator).view({b, h, e});
+  // Element-wise updates and reductions: per (b, h) the products are tiny, and bmm's CPU path would
+  // dispatch once per batch entry.
+  state.S.addcmul_(phi_k.unsqueeze(-1), value.unsqueeze(-2));  // S += φk vᵀ
+  state.z.add_(phi_k);                                          // z += φk
+  torch::Tensor numerator = (phi_q.unsqueeze(-1) * state.S).sum(-2);           // (B, H, E)
+  torch::Tensor denominator = (phi_q * state.z).sum(-1, /*keepdim=*/true).add_(eps);  // (B, H, 1)
+  return numerator.div_(denominator);
 }
 
 }  // namespace spe::model

@@ -213,7 +213,9 @@ torch::Tensor PerformerLM::forward(const torch::Tensor& tokens, const NoiseConte
 GenerationState PerformerLM::begin_sequence(std::int64_t batch, const NoiseContext& noise,
                                             std::optional<torch::Device> device) const {
   if (batch <= 0) throw std::invalid_argument("begin_sequence: batch must be positive");
-  if (device && *device != this->device())
+  const torch::Device here = this->device();
+  // "cuda" (no index) names whichever CUDA device the model is on.
+  if (device && (device->type() != here.type() || (device->has_index() && device->index() != here.index())))
     throw std::invalid_argument("begin_sequence: the model is on " + this->device().str() + ", not on " +
                                 device->str());
   c10::InferenceMode guard;

@@ -84,9 +84,10 @@ torch::Tensor SPEFilter::mix(const torch::Tensor& code, const GateTerms& gate) {
 
 std::pair<torch::Tensor, torch::Tensor> SPEFilter::step(const torch::Tensor& q, const torch::Tensor& k,
                                                         const SpeCodes& code, const GateTerms& gate) const {
-  // (H, B, D) @ (H, D, R) → (H, B, R) → (B, H, R)
-  torch::Tensor qh = torch::bmm(q.transpose(0, 1), mix(code.q, gate)).transpose(0, 1);
-  torch::Tensor kh = torch::bmm(k.transpose(0, 1), mix(code.k, gate)).transpose(0, 1);
+  // Σ_d q[b,h,d]·Q̃[h,d,r] as multiply + reduce: at one position the per-head products are far too small
+  // for bmm, whose CPU path then loops over the batch with one dispatch per head.
+  torch::Tensor qh = (q.unsqueeze(-1) * mix(code.q, gate)).sum(-2);
+  torch::Tensor kh = (k.unsqueeze(-1) * mix(code.k, gate)).sum(-2);
   return {qh, kh};
 }
 

@@ -66,7 +66,7 @@ TEST_CASE("spe kernels --json ends with the templates and the Monte-Carlo error"
   CHECK(other.at("rel_error") != json.at("rel_error"));
 }
 
-TEST_CASE("spe kernels: conv kernel vanishes beyond the filter, gated kernel tends to the gate") {
+TEST_CASE("spe kernels shows the conv kernel vanishing beyond the filter and the gated kernel tending to the gate") {
   const Run run = run_spe("kernels --config small --pe conv --realizations 256 --max-lag 140 --json");
   REQUIRE(run.status == 0);
   const auto json = nlohmann::json::parse(last_line(run.output));

@@ -132,7 +132,7 @@ TEST_CASE("model.json follows the documented layout") {
   CHECK(j["weights"]["sha256"].get<std::string>().size() == 64);
   const auto [meta, weights] = read_checkpoint_meta(dir);
   CHECK(meta.name == "tiny-sine");
-  CHECK(weights.sha256 == j["weights"]["sha256"]);
+  CHECK(weights.sha256 == j["weights"]["sha256"].get<std::string>());
 }
 
 TEST_CASE("saving over an existing checkpoint replaces it completely") {

@@ -1,6 +1,5 @@
 // Loading checkpoint tensors into a torch::nn::Module by parameter/buffer names, with a precise report.
-#include <catch2/catch.hpp>
-#include <torch/torch.h>
+#include "torch_catch.hpp"
 
 #include "io/checkpoint.hpp"
 #include "io/module_loading.hpp"

@@ -32,7 +32,7 @@ torch::Tensor randn(at::IntArrayRef shape, std::uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("chunked causal linear attention equals the quadratic formula, values and gradients") {
+TEST_CASE("chunked causal linear attention equals the quadratic formula in values and gradients") {
   for (std::int64_t n : {1, 7, 37, 64, 130}) {
     for (std::int64_t chunk : {1, 5, 16, 64, 256}) {
       INFO("N = " << n << ", chunk = " << chunk);
@@ -115,7 +115,7 @@ TEST_CASE("ReLU and elu+1 feature maps") {
   CHECK_FALSE(relu.draw(NoiseContext(1), 0, x.options()).defined());
 }
 
-TEST_CASE("training noise policy: fresh codes every step, features redrawn by policy") {
+TEST_CASE("training noise policy draws fresh codes every step and redraws features by policy") {
   TrainingNoise every40(1, 0.0, 40);
   NoiseContext first = every40.next();
   std::uint64_t features = first.feature_seed();

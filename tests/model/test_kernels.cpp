@@ -111,7 +111,7 @@ TEST_CASE("ConvSPE codes converge to the filter cross-correlation and vanish bey
   CHECK(o64 / o4096 == Approx(8.0).margin(2.5));
 }
 
-TEST_CASE("gated kernel is (1-g)P + g, and g -> 1 removes position") {
+TEST_CASE("gated kernel is (1-g)P + g and g -> 1 removes position") {
   SineSPE sine(2, 8, 5);
   sine.to(torch::kFloat64);
   SPEFilter filter(true, 2, 8);
@@ -132,7 +132,7 @@ TEST_CASE("gated kernel is (1-g)P + g, and g -> 1 removes position") {
   CHECK(spread < 1e-5);
 }
 
-TEST_CASE("kernel report of a model: fields, error and determinism") {
+TEST_CASE("kernel report of a model has the fields and a deterministic Monte-Carlo error") {
   ModelConfig config = small_config(PositionalKind::sine_spe);
   config.spe.gated = false;
   PerformerLM model(config);

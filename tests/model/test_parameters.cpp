@@ -57,7 +57,7 @@ std::int64_t count_parameters(const PerformerLM& model) {
 
 }  // namespace
 
-TEST_CASE("pop-piano models have the reference parameter names, shapes and counts") {
+TEST_CASE("pop-piano models have the reference parameter names and shapes and counts") {
   struct Case {
     PositionalKind pe;
     std::int64_t count;
@@ -107,7 +107,7 @@ TEST_CASE("initialisation follows the reference and is reproducible by seed") {
   CHECK(sine->freqs.mean().item<double>() == Approx(-4.0).margin(0.25));
 }
 
-TEST_CASE("ConvSPE filters start as U[0,1)/sqrt(K/2)") {
+TEST_CASE("ConvSPE filters start uniform in 0 to 1 over sqrt(K/2)") {
   PerformerLM model(small_config(PositionalKind::conv_spe), 3);
   const auto* conv = dynamic_cast<const ConvSPE*>(model.transformer_decoder->generator_for(0));
   REQUIRE(conv);

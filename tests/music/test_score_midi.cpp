@@ -38,7 +38,7 @@ TEST_CASE("a type-0 file becomes one track per channel, channel 10 = drums") {
   CHECK(s.note_count() == 3);
 }
 
-TEST_CASE("overlapping notes of one pitch pair first-in first-out; unclosed notes end at end of track") {
+TEST_CASE("overlapping notes of one pitch pair first-in first-out and unclosed notes end at end of track") {
   Bytes body{0x00, 0x90, 60, 10,   // A on at 0
              0x0A, 0x90, 60, 20,   // B on at 10
              0x0A, 0x80, 60, 0,    // off at 20 → ends A

@@ -40,7 +40,7 @@ TEST_CASE("tempo changes are integrated piecewise") {
   }
 }
 
-TEST_CASE("time signature changes set bar lengths; a change mid-bar starts a new bar") {
+TEST_CASE("time signature changes set bar lengths and a change mid-bar starts a new bar") {
   // 4/4 for two bars, 3/4 from 3840, then 6/8 at 3840 + 1440 + 480 (mid-bar of 3/4).
   const TempoMap map(480, {}, {{0, 4, 4}, {3840, 3, 4}, {5760, 6, 8}});
   CHECK(map.bar_start(2) == 3840);

@@ -105,7 +105,7 @@ TEST_CASE("REMI duration bin 0 decodes to a 60-tick note, never a zero-length on
   for (const auto& n : d.tracks[0].notes) CHECK(n.end - n.start == 60);
 }
 
-TEST_CASE("REMI keeps empty bars, tempo changes and N chords; drops redundant tempi") {
+TEST_CASE("REMI keeps empty bars, tempo changes and N chords and drops redundant tempi") {
   music::Score s;
   s.tempos = {{0, 100.0}, {960, 101.0}, {1920 * 2, 150.0}};  // 101 → same bin as 100 (101): dropped
   music::Chord n;
@@ -206,7 +206,7 @@ TEST_CASE("REMI grammar enforces the per-bar token order") {
   CHECK(g->advance(id("Bar_None")));
 }
 
-TEST_CASE("REMI chords from the recogniser or none; chord source names") {
+TEST_CASE("REMI chords from the recogniser or none and chord source names") {
   music::Score s;
   s.tracks.push_back(track("P", 0, {note(0, 1920, 60), note(0, 1920, 64), note(0, 1920, 67)}));
   const RemiTokenizer tok;

@@ -1,0 +1,28 @@
+#pragma once
+// Teacher-forced cross-entropy per position over whole songs (paper Figure 3 / Table 6): each song's
+// first max_position + 1 tokens go through ONE parallel forward pass (linear attention keeps memory
+// linear in the length), with fixed noise seeds so that models and runs are compared on equal terms.
+
+#include <cstdint>
+#include <functional>
+
+#include "train/position_loss.hpp"
+#include "train/token_cache.hpp"
+#include "train/trainable_model.hpp"
+
+namespace spe::train {
+
+struct EvalOptions {
+  std::size_t max_position = 2048;  // positions 0 … max_position − 1 are evaluated
+  std::uint64_t seed = 0;           // noise seeds of every forward pass
+  std::string device = "cpu";
+  std::function<void(std::size_t done, std::size_t total)> on_progress;
+};
+
+// Per-position losses (nats) of one song: element i = −log p(tokens[i+1] | tokens[0..i]).
+std::vector<double> position_losses(TrainableLM& model, const TokenSeq& song, const EvalOptions& options);
+
+PositionLossAccumulator evaluate_positions(TrainableLM& model, const std::vector<const TokenSeq*>& songs,
+                                           const EvalOptions& options);
+
+}  // namespace spe::train

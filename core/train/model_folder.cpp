@@ -1,0 +1,61 @@
+#include "train/model_folder.hpp"
+
+#include <torch/torch.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "io/module_loading.hpp"
+#include "model/noise_context.hpp"
+#include "model/performer.hpp"
+
+namespace spe::train {
+
+TrainableLM trainable(std::shared_ptr<model::PerformerLM> m) {
+  TrainableLM lm;
+  lm.module = m;
+  lm.vocab_size = m->config().vocab_size;
+  lm.logits = [m](const at::Tensor& tokens, const NoiseSeeds& seeds) {
+    return m->forward(tokens, model::NoiseContext(seeds.code, seeds.features));
+  };
+  return lm;
+}
+
+io::CheckpointMeta describe_model(const model::ModelConfig& config, const tokens::Tokenizer& tokenizer) {
+  io::CheckpointMeta meta;
+  meta.architecture = model::to_json(config);
+  nlohmann::json pe = {{"kind", model::to_string(config.pe)}};
+  if (config.uses_spe()) {
+    pe["gated"] = config.spe.gated;
+    pe["realizations"] = config.spe.realizations;
+    pe["share_pe"] = config.spe.share_pe;
+    if (config.pe == model::PositionalKind::sine_spe) pe["num_sines"] = config.spe.num_sines;
+    if (config.pe == model::PositionalKind::conv_spe) pe["kernel_size"] = config.spe.kernel_size;
+  }
+  meta.positional_encoding = pe;
+  meta.tokenizer = tokenizer.to_json();
+  meta.training_length = config.train_len;
+  return meta;
+}
+
+LoadedModel load_model_folder(const std::filesystem::path& dir, const std::string& device) {
+  LoadedModel out;
+  auto ckpt = io::load_checkpoint(dir);
+  out.meta = ckpt.meta;
+  try {
+    out.config = model::model_config_from_json(ckpt.meta.architecture);
+    out.tokenizer = tokens::make_tokenizer(ckpt.meta.tokenizer);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(dir.string() + ": " + e.what());
+  }
+  if (static_cast<std::size_t>(out.config.vocab_size) != out.tokenizer->vocab().size())
+    throw std::runtime_error(dir.string() + ": model vocabulary size " + std::to_string(out.config.vocab_size) +
+                             " does not match its tokenizer (" + std::to_string(out.tokenizer->vocab().size()) + ")");
+  out.model = std::make_shared<model::PerformerLM>(out.config);
+  io::load_into_module(*out.model, ckpt.tensors, {}, dir.string());
+  out.model->to(torch::Device(device));
+  out.model->eval();
+  return out;
+}
+
+}  // namespace spe::train
