@@ -42,7 +42,8 @@ struct Options {
 };
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_sigint(int) { g_interrupted = true; }
+// extern "C" names share one global namespace: the name says which command owns it.
+extern "C" void spe_generate_on_sigint(int) { g_interrupted = true; }
 
 generate::GenerationParams params_from(const Options& o, const std::string& scheme) {
   generate::GenerationParams p = generate::default_generation_params(scheme);
@@ -138,7 +139,7 @@ void run_generate(const Options& o) {
 
   const bool show_progress = stdout_is_terminal() && !o.json;
   g_interrupted = false;
-  auto previous = std::signal(SIGINT, on_sigint);
+  auto previous = std::signal(SIGINT, spe_generate_on_sigint);
   generate::GenerationCallbacks cb;
   cb.should_abort = [] { return g_interrupted.load(); };
   auto last_draw = t0;
