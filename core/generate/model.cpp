@@ -1,0 +1,196 @@
+// The torch side of generation: a PerformerLM loaded from a model folder, seen by the engine through
+// the torch-free IncrementalModel interface.
+#include "generate/model.hpp"
+
+#include <torch/cuda.h>
+#include <torch/torch.h>
+
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "generate/scheme_adapter.hpp"
+#include "io/checkpoint.hpp"
+#include "io/module_loading.hpp"
+#include "model/config.hpp"
+#include "model/performer.hpp"
+
+namespace spe::generate {
+
+namespace {
+
+std::string pe_short_name(model::PositionalKind kind) {
+  switch (kind) {
+    case model::PositionalKind::ape_sine:
+    case model::PositionalKind::ape_learned: return "ape";
+    case model::PositionalKind::sine_spe: return "sine";
+    case model::PositionalKind::conv_spe: return "conv";
+    case model::PositionalKind::none: return "none";
+  }
+  return "none";
+}
+
+ModelInfo info_from_meta(const io::CheckpointMeta& meta, const io::WeightsInfo& weights,
+                         const std::filesystem::path& dir) {
+  ModelInfo info;
+  info.name = meta.name.empty() ? dir.filename().string() : meta.name;
+  info.description = meta.description;
+  info.path = dir;
+  info.weights_sha256 = weights.sha256;
+  if (!meta.tokenizer.is_object() || !meta.tokenizer.contains("scheme") || !meta.tokenizer["scheme"].is_string())
+    throw std::runtime_error((dir / io::kMetaFileName).string() + ": no tokenizer scheme in model.json");
+  info.scheme = meta.tokenizer["scheme"].get<std::string>();
+  model::ModelConfig config;
+  try {
+    config = model::model_config_from_json(meta.architecture);
+  } catch (const std::exception& e) {
+    throw std::runtime_error((dir / io::kMetaFileName).string() + ": bad architecture: " + e.what());
+  }
+  info.pe = pe_short_name(config.pe);
+  info.gated = config.uses_spe() && config.spe.gated;
+  info.train_len = meta.training_length > 0 ? meta.training_length : config.train_len;
+  return info;
+}
+
+class PerformerState final : public ModelState {
+ public:
+  explicit PerformerState(model::GenerationState s) : state(std::move(s)) {}
+  std::unique_ptr<ModelState> clone() const override { return std::make_unique<PerformerState>(state); }
+  int batch() const override { return static_cast<int>(state.batch); }
+  std::int64_t position() const override { return state.position; }
+  model::GenerationState state;
+};
+
+model::GenerationState& unwrap(ModelState& s) { return dynamic_cast<PerformerState&>(s).state; }
+const model::GenerationState& unwrap(const ModelState& s) { return dynamic_cast<const PerformerState&>(s).state; }
+
+}  // namespace
+
+struct Model::Backend final : IncrementalModel {
+  Backend(std::shared_ptr<model::PerformerLM> m, torch::Device d) : lm(std::move(m)), device(d) {}
+
+  int vocab_size() const override { return lm->config().vocab_size; }
+
+  std::unique_ptr<ModelState> begin_sequence(int batch, std::uint64_t seed) const override {
+    torch::NoGradGuard no_grad;
+    return std::make_unique<PerformerState>(lm->begin_sequence(batch, model::NoiseContext(seed), device));
+  }
+  std::unique_ptr<ModelState> expand(const ModelState& state, int copies) const override {
+    torch::NoGradGuard no_grad;
+    return std::make_unique<PerformerState>(unwrap(state).expand(copies));
+  }
+  std::unique_ptr<ModelState> select_row(const ModelState& state, int row) const override {
+    torch::NoGradGuard no_grad;
+    return std::make_unique<PerformerState>(unwrap(state).select({row}));
+  }
+  void step(ModelState& state, std::span<const int> tokens, std::span<float> logits) const override {
+    torch::NoGradGuard no_grad;
+    auto& s = unwrap(state);
+    const auto batch = static_cast<std::int64_t>(tokens.size());
+    if (batch != s.batch) throw std::logic_error("step: token count does not match the state's batch");
+    torch::Tensor ids = torch::empty({batch}, torch::kInt64);
+    auto* p = ids.data_ptr<std::int64_t>();
+    for (std::int64_t b = 0; b < batch; ++b) p[b] = tokens[static_cast<std::size_t>(b)];
+    torch::Tensor out = lm->step(s, ids.to(device)).to(torch::kCPU, torch::kFloat32).contiguous();
+    if (static_cast<std::size_t>(out.numel()) != logits.size())
+      throw std::logic_error("step: logits buffer has the wrong size");
+    std::memcpy(logits.data(), out.data_ptr<float>(), logits.size() * sizeof(float));
+  }
+
+  std::shared_ptr<model::PerformerLM> lm;
+  torch::Device device;
+};
+
+std::string ModelInfo::id() const { return name + "@" + weights_sha256.substr(0, 12); }
+
+void to_json(nlohmann::json& j, const ModelInfo& info) {
+  j = nlohmann::json{{"name", info.name},       {"description", info.description},
+                     {"scheme", info.scheme},   {"pe", info.pe},
+                     {"gated", info.gated},     {"train_len", info.train_len},
+                     {"id", info.id()},         {"weights_sha256", info.weights_sha256},
+                     {"path", info.path.string()}};
+  if (info.parameters > 0) j["parameters"] = info.parameters;
+}
+
+ModelInfo read_model_info(const std::filesystem::path& dir) {
+  auto [meta, weights] = io::read_checkpoint_meta(dir);
+  return info_from_meta(meta, weights, dir);
+}
+
+std::shared_ptr<const Model> Model::load(const std::filesystem::path& dir, const ModelLoadSettings& settings) {
+  torch::Device device(torch::kCPU);
+  try {
+    device = torch::Device(settings.device);
+  } catch (const std::exception&) {
+    throw std::invalid_argument("unknown device '" + settings.device + "' (expected cpu or cuda)");
+  }
+  if (device.is_cuda() && !torch::cuda::is_available())
+    throw std::runtime_error("device '" + settings.device + "' requested but this build has no usable CUDA");
+
+  io::Checkpoint checkpoint = io::load_checkpoint(dir);  // validates JSON, hashes and every byte range
+  std::shared_ptr<Model> m(new Model());
+  m->info_ = info_from_meta(checkpoint.meta, checkpoint.weights, dir);
+  const std::string where = (dir / io::kMetaFileName).string();
+  try {
+    m->tokenizer_ = tokens::make_tokenizer(checkpoint.meta.tokenizer);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(where + ": bad tokenizer: " + e.what());
+  }
+  const model::ModelConfig config = model::model_config_from_json(checkpoint.meta.architecture);
+  try {
+    config.validate();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(where + ": " + e.what());
+  }
+  if (static_cast<std::size_t>(config.vocab_size) != m->tokenizer_->vocab().size())
+    throw std::runtime_error(where + ": the model has " + std::to_string(config.vocab_size) +
+                             " outputs but its tokenizer has " + std::to_string(m->tokenizer_->vocab().size()) +
+                             " tokens");
+  auto lm = std::make_shared<model::PerformerLM>(config, 0);
+  io::load_into_module(*lm, checkpoint.tensors, {}, (dir / io::kWeightsFileName).string());
+  lm->eval();
+  lm->to(device);
+  std::int64_t parameters = 0;
+  for (const auto& p : lm->parameters()) parameters += p.numel();
+  m->info_.parameters = parameters;
+  m->scheme_ = make_token_scheme(*m->tokenizer_);
+  m->backend_ = std::make_unique<Backend>(std::move(lm), device);
+  return m;
+}
+
+Model::~Model() = default;
+
+const IncrementalModel& Model::incremental() const { return *backend_; }
+std::string Model::device() const { return backend_->device.str(); }
+int Model::layers() const { return backend_->lm->config().n_layers; }
+int Model::heads() const { return backend_->lm->config().n_heads; }
+
+AttentionWindow Model::attention(const std::vector<int>& tokens, std::uint64_t model_seed, int layer, int head,
+                                 std::int64_t begin, std::int64_t end) const {
+  if (layer < 0 || layer >= layers() || head < 0 || head >= heads())
+    throw std::invalid_argument("attention: no layer " + std::to_string(layer) + " / head " + std::to_string(head) +
+                                " (the model has " + std::to_string(layers()) + " layers of " +
+                                std::to_string(heads()) + " heads)");
+  if (begin < 0 || end <= begin || end > static_cast<std::int64_t>(tokens.size()))
+    throw std::invalid_argument("attention: window [" + std::to_string(begin) + ", " + std::to_string(end) +
+                                ") is not inside the " + std::to_string(tokens.size()) + " tokens");
+  torch::NoGradGuard no_grad;
+  torch::Tensor ids = torch::empty({1, end}, torch::kInt64);
+  for (std::int64_t i = 0; i < end; ++i) ids[0][i] = tokens[static_cast<std::size_t>(i)];
+  torch::Tensor w = backend_->lm->attention_probe(ids.to(backend_->device), model::NoiseContext(model_seed),
+                                                  layer, head, begin, end);
+  w = w.to(torch::kCPU, torch::kFloat32).contiguous();
+  AttentionWindow out;
+  out.layer = layer;
+  out.head = head;
+  out.begin = begin;
+  out.end = end;
+  out.weights.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+  return out;
+}
+
+void set_compute_threads(int threads) {
+  if (threads > 0) torch::set_num_threads(threads);
+}
+
+}  // namespace spe::generate

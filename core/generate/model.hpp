@@ -1,0 +1,84 @@
+#pragma once
+// The immutable, shareable half of generation (llama.cpp's model, whisper.cpp's context weights): the
+// weights on a device, their configuration and the tokenizer they were trained with, loaded from a model
+// folder (model.safetensors + model.json). Sessions borrow it. No torch in this header.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "generate/incremental_model.hpp"
+#include "generate/token_scheme.hpp"
+#include "tokens/tokenizer.hpp"
+
+namespace spe::generate {
+
+// What a model list shows (from model.json alone).
+struct ModelInfo {
+  std::string name;
+  std::string description;
+  std::string scheme;          // remi | event
+  std::string pe;              // ape | sine | conv | none
+  bool gated = false;          // SPE gating (false for APE / none)
+  std::int64_t train_len = 0;  // tokens per training sequence
+  std::int64_t parameters = 0; // 0 when unknown (list view)
+  std::string weights_sha256;
+  std::filesystem::path path;
+
+  // "<name>@<first 12 hex digits of the weights' SHA-256>": names the exact weights in a recipe.
+  std::string id() const;
+};
+void to_json(nlohmann::json& j, const ModelInfo& info);
+
+// Reads model.json of `dir`. Throws (message naming the file) when it is missing or malformed.
+ModelInfo read_model_info(const std::filesystem::path& dir);
+
+struct ModelLoadSettings {
+  std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N"
+};
+
+// softmax(Q̂K̂ᵀ) of one layer/head over positions [begin, end) of a sequence, row-major (W × W).
+struct AttentionWindow {
+  int layer = 0, head = 0;
+  std::int64_t begin = 0, end = 0;
+  std::vector<float> weights;
+  float at(std::int64_t row, std::int64_t col) const { return weights[std::size_t(row * (end - begin) + col)]; }
+};
+
+class Model {
+ public:
+  // Loads and validates the folder; throws std::runtime_error naming the folder and the problem.
+  static std::shared_ptr<const Model> load(const std::filesystem::path& dir, const ModelLoadSettings& settings = {});
+  ~Model();
+
+  const ModelInfo& info() const { return info_; }
+  const tokens::Tokenizer& tokenizer() const { return *tokenizer_; }
+  const TokenScheme& scheme() const { return *scheme_; }
+  const IncrementalModel& incremental() const;
+  std::string device() const;
+  int layers() const;
+  int heads() const;
+
+  // The attention the take with model seed `model_seed` (GenerationSession::model_seed()) saw over
+  // [begin, end) of `tokens`, from the model's attention probe. Costs one parallel forward of `end` tokens.
+  AttentionWindow attention(const std::vector<int>& tokens, std::uint64_t model_seed, int layer, int head,
+                            std::int64_t begin, std::int64_t end) const;
+
+  struct Backend;  // torch side, defined in model.cpp
+
+ private:
+  Model() = default;
+  ModelInfo info_;
+  std::unique_ptr<tokens::Tokenizer> tokenizer_;
+  std::unique_ptr<TokenScheme> scheme_;
+  std::unique_ptr<Backend> backend_;
+};
+
+// Intra-op threads for model computations (0 leaves LibTorch's default).
+void set_compute_threads(int threads);
+
+}  // namespace spe::generate
