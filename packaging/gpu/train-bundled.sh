@@ -50,5 +50,5 @@ elapsed=$(( $(date +%s) - start ))
 steps=$(python3 -c "print(max(200, int(($budget - $elapsed - 45) / ($step_s * 1.15))))")
 echo "probe: ${step_s}s per step with six concurrent jobs; ${elapsed}s used; training $steps steps"
 rm -rf "$out/probe"
-run_all "$steps" "$out" --val-every 200 --ckpt-every 500
+run_all "$steps" "$out" --val-every "${SPE_VAL_EVERY:-200}" --ckpt-every "${SPE_CKPT_EVERY:-500}"
 for d in "$out"/*/; do tail -n 2 "$d/training/log.csv" | head -n 1 | sed "s|^|$(basename "$d"): |"; done
