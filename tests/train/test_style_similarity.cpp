@@ -72,7 +72,7 @@ TEST_CASE("cosine similarity: identical style 1, disjoint 0, scale-free") {
   CHECK_THROWS(cosine_similarity({1}, {1, 2}));
 }
 
-TEST_CASE("a continuation that repeats its source scores 1 in every chunk; a drifting one decays") {
+TEST_CASE("a continuation that repeats its source scores 1 in every chunk and a drifting one decays") {
   // Source: a one-bar pattern (tpb 12) repeated 10 bars: after a 2-bar prompt, 4 chunks of 2 bars.
   std::vector<Note> pattern;
   for (int bar = 0; bar < 10; ++bar)
