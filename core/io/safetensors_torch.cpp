@@ -2,6 +2,7 @@
 
 #include <ATen/ATen.h>
 #include <span>
+#include <stdexcept>
 
 namespace spe::io {
 
@@ -38,6 +39,11 @@ c10::ScalarType torch_dtype(DType dtype) {
 }
 
 at::Tensor read_tensor(const SafetensorsFile& file, const TensorInfo& info, const TensorReadOptions& options) {
+  // Checked before allocating: a description from another file could ask for any amount of memory.
+  const TensorInfo* own = file.find(info.name);
+  if (!own || own->dtype != info.dtype || own->shape != info.shape || own->begin != info.begin || own->end != info.end) {
+    throw std::invalid_argument(file.path().string() + ": '" + info.name + "' is not a tensor of this file");
+  }
   // Read straight into owned tensor memory: the tensor outlives the file object, and offsets in foreign
   // files need not be aligned for the dtype.
   // BOOL goes through U8 so that a byte other than 0/1 becomes true instead of an invalid bool.

@@ -336,7 +336,11 @@ TEST_CASE("safetensors reader refuses a tensor description that is not of this f
   foreign.shape = {1 << 20};
   foreign.end = foreign.begin + (4u << 20);  // far beyond the 8-byte buffer: must not read past it
   CHECK_THROWS_AS(read_tensor(file, foreign), std::invalid_argument);
-  CHECK_THROWS_WITH(read_tensor(file, foreign), Catch::Contains("'big'") && Catch::Contains("not inside"));
+  CHECK_THROWS_WITH(read_tensor(file, foreign), Catch::Contains(path.string()) && Catch::Contains("'big'") &&
+                                                    Catch::Contains("not a tensor of this file"));
+  foreign.name = "w";  // right name, wrong range
+  CHECK_THROWS_WITH(read_tensor(file, foreign), Catch::Contains("'w' is not a tensor of this file"));
+  CHECK_THROWS_WITH(file.read_bytes(foreign, {}), Catch::Contains("'w'") && Catch::Contains("not inside"));
   std::vector<std::byte> wrong_size(3);
   CHECK_THROWS_AS(file.read_bytes(*file.find("w"), wrong_size), std::invalid_argument);
   std::vector<std::byte> right(8);
