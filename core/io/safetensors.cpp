@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -235,41 +234,51 @@ std::uint64_t TensorInfo::numel() const {
   return count;
 }
 
-struct SafetensorsFile::Mapping {
-  const std::byte* data = nullptr;
-  std::size_t size = 0;
-  std::uint64_t buffer_offset = 0;
-  ~Mapping() {
-    if (data) ::munmap(const_cast<std::byte*>(data), size);
+struct SafetensorsFile::Descriptor {
+  int fd = -1;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
   }
 };
+
+namespace {
+
+// Reads up to `size` bytes at `offset`; fewer only at end of file. Throws FormatError on an I/O error.
+std::size_t read_at(int fd, const std::string& file, std::uint64_t offset, std::byte* out, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::pread(fd, out + done, size - done, off_t(offset + done));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw FormatError(file + ": read error: " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    done += std::size_t(n);
+  }
+  return done;
+}
+
+}  // namespace
 
 SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path) {
   SafetensorsFile file;
   file.path_ = path;
   const std::string name = path.string();
 
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw FormatError(name + ": cannot open: " + std::strerror(errno));
+  auto descriptor = std::make_shared<Descriptor>();
+  descriptor->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (descriptor->fd < 0) throw FormatError(name + ": cannot open: " + std::strerror(errno));
+  const int fd = descriptor->fd;
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw FormatError(name + ": not a regular file");
-  }
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) throw FormatError(name + ": not a regular file");
   const auto file_size = std::uint64_t(st.st_size);
   if (file_size < 8) {
-    ::close(fd);
     throw FormatError(name + ": file is truncated (" + std::to_string(file_size) +
                       " bytes, the 8-byte header length is missing)");
   }
-  auto mapping = std::make_shared<Mapping>();
-  void* addr = ::mmap(nullptr, file_size, PROT_READ, MAP_PRIVATE, fd, 0);
-  ::close(fd);
-  if (addr == MAP_FAILED) throw FormatError(name + ": cannot map file: " + std::strerror(errno));
-  mapping->data = static_cast<const std::byte*>(addr);
-  mapping->size = file_size;
-
-  const std::uint64_t header_size = read_le64(mapping->data);
+  std::byte length_field[8];
+  if (read_at(fd, name, 0, length_field, 8) != 8) throw FormatError(name + ": file shrank while being opened");
+  const std::uint64_t header_size = read_le64(length_field);
   if (header_size > file_size - 8) {
     throw FormatError(name + ": header length " + std::to_string(header_size) + " exceeds the " +
                       std::to_string(file_size - 8) + " bytes after the length field (truncated or corrupt file)");
@@ -277,12 +286,15 @@ SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path) {
   if (header_size > kMaxHeaderBytes) {
     throw FormatError(name + ": header length " + std::to_string(header_size) + " exceeds the 100 MiB limit");
   }
-  mapping->buffer_offset = 8 + header_size;
-  const std::uint64_t buffer_size = file_size - mapping->buffer_offset;
+  std::string header_text(std::size_t(header_size), '\0');
+  if (read_at(fd, name, 8, reinterpret_cast<std::byte*>(header_text.data()), header_text.size()) != header_text.size()) {
+    throw FormatError(name + ": file shrank while its header was being read");
+  }
+  file.buffer_offset_ = 8 + header_size;
+  file.buffer_size_ = file_size - file.buffer_offset_;
 
-  HeaderParser parser(path, buffer_size);
-  const json header =
-      parser.parse(std::string_view(reinterpret_cast<const char*>(mapping->data) + 8, std::size_t(header_size)));
+  HeaderParser parser(path, file.buffer_size_);
+  const json header = parser.parse(header_text);
   for (const auto& [key, value] : header.items()) {
     if (key == kMetadataKey) {
       file.metadata_ = parser.metadata(value);
@@ -293,7 +305,7 @@ SafetensorsFile SafetensorsFile::open(const std::filesystem::path& path) {
   parser.check_coverage(file.tensors_);
   std::sort(file.tensors_.begin(), file.tensors_.end(),
             [](const TensorInfo& a, const TensorInfo& b) { return a.name < b.name; });
-  file.mapping_ = std::move(mapping);
+  file.descriptor_ = std::move(descriptor);
   return file;
 }
 
@@ -303,8 +315,22 @@ const TensorInfo* SafetensorsFile::find(std::string_view name) const {
   return it != tensors_.end() && it->name == name ? &*it : nullptr;
 }
 
-std::span<const std::byte> SafetensorsFile::bytes(const TensorInfo& info) const {
-  return {mapping_->data + mapping_->buffer_offset + info.begin, std::size_t(info.byte_size())};
+void SafetensorsFile::read_bytes(const TensorInfo& info, std::span<std::byte> out) const {
+  if (info.end < info.begin || info.end > buffer_size_) {
+    throw std::invalid_argument(path_.string() + ": tensor '" + info.name + "': data_offsets " + range_text(info) +
+                                " are not inside this file's data buffer of " + std::to_string(buffer_size_) + " bytes");
+  }
+  if (out.size() != info.byte_size()) {
+    throw std::invalid_argument(path_.string() + ": tensor '" + info.name + "': destination holds " +
+                                std::to_string(out.size()) + " bytes, the tensor " + std::to_string(info.byte_size()));
+  }
+  if (out.empty()) return;
+  const std::string name = path_.string();
+  const std::size_t got = read_at(descriptor_->fd, name, buffer_offset_ + info.begin, out.data(), out.size());
+  if (got != out.size()) {
+    throw FormatError(name + ": tensor '" + info.name + "': file ends " + std::to_string(info.byte_size() - got) +
+                      " bytes short of its data_offsets " + range_text(info) + " (the file changed after it was opened)");
+  }
 }
 
 void write_safetensors(const std::filesystem::path& path, std::vector<TensorBytes> tensors,

@@ -44,8 +44,10 @@ struct TensorInfo {
   std::uint64_t byte_size() const { return end - begin; }
 };
 
-// A validated, memory-mapped safetensors file. Opening checks the whole header against the file size
-// (see `open`); tensor bytes are then read lazily from the mapping, so memory use stays bounded.
+// A validated safetensors file. Opening checks the whole header against the file size (see `open`);
+// tensor bytes are then read lazily with pread, so memory use stays bounded. The file is deliberately not
+// memory-mapped: a mapping turns a file truncated by another process into SIGBUS (or silently zero bytes)
+// in whatever code touches it, whereas a short read is reported as a FormatError.
 class SafetensorsFile {
  public:
   // Throws FormatError ("<file>: ...") when the file is truncated, the header length exceeds the file,
@@ -59,13 +61,18 @@ class SafetensorsFile {
   const std::vector<TensorInfo>& tensors() const { return tensors_; }
   const TensorInfo* find(std::string_view name) const;
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
-  // The raw little-endian bytes of one tensor (valid while this object lives).
-  std::span<const std::byte> bytes(const TensorInfo& info) const;
+  // Reads the raw little-endian bytes of tensor `info` of this file into `out` (exactly info.byte_size()
+  // bytes). Throws FormatError ("<file>: tensor '<name>': ...") when the file shrank or cannot be read since
+  // it was opened; std::invalid_argument when `info` lies outside this file's data buffer or `out` has the
+  // wrong size (a TensorInfo of another file).
+  void read_bytes(const TensorInfo& info, std::span<std::byte> out) const;
 
  private:
-  struct Mapping;
+  struct Descriptor;  // the open file, shared by copies of this object
   std::filesystem::path path_;
-  std::shared_ptr<Mapping> mapping_;
+  std::shared_ptr<Descriptor> descriptor_;
+  std::uint64_t buffer_offset_ = 0;  // file offset of the data buffer
+  std::uint64_t buffer_size_ = 0;
   std::vector<TensorInfo> tensors_;
   std::map<std::string, std::string> metadata_;
 };

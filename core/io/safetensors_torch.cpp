@@ -1,7 +1,8 @@
 #include "io/safetensors_torch.hpp"
 
 #include <ATen/ATen.h>
-#include <cstring>
+#include <span>
+#include <stdexcept>
 
 namespace spe::io {
 
@@ -38,13 +39,17 @@ c10::ScalarType torch_dtype(DType dtype) {
 }
 
 at::Tensor read_tensor(const SafetensorsFile& file, const TensorInfo& info, const TensorReadOptions& options) {
-  const auto bytes = file.bytes(info);
-  // Copy (rather than wrap the mapping): offsets in foreign files need not be aligned, and the tensor
-  // must outlive the file object.
+  // Checked before allocating: a description from another file could ask for any amount of memory.
+  const TensorInfo* own = file.find(info.name);
+  if (!own || own->dtype != info.dtype || own->shape != info.shape || own->begin != info.begin || own->end != info.end) {
+    throw std::invalid_argument(file.path().string() + ": '" + info.name + "' is not a tensor of this file");
+  }
+  // Read straight into owned tensor memory: the tensor outlives the file object, and offsets in foreign
+  // files need not be aligned for the dtype.
   // BOOL goes through U8 so that a byte other than 0/1 becomes true instead of an invalid bool.
   const DType storage = info.dtype == DType::BOOL ? DType::U8 : info.dtype;
   at::Tensor tensor = at::empty(info.shape, at::TensorOptions().dtype(torch_dtype(storage)));
-  if (!bytes.empty()) std::memcpy(tensor.data_ptr(), bytes.data(), bytes.size());
+  file.read_bytes(info, std::span<std::byte>(static_cast<std::byte*>(tensor.data_ptr()), tensor.nbytes()));
   if (info.dtype == DType::BOOL) tensor = tensor.ne(0);
   if (options.float_dtype && dtype_is_floating(info.dtype)) tensor = tensor.to(*options.float_dtype);
   if (options.device != tensor.device()) tensor = tensor.to(options.device);

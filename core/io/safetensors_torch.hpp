@@ -34,7 +34,7 @@ struct TensorWriteOptions {
   std::optional<DType> float_dtype;
 };
 
-// A copy of one tensor of an opened file (owned memory, independent of the mapping).
+// A copy of one tensor of an opened file (owned memory, independent of the file object).
 at::Tensor read_tensor(const SafetensorsFile& file, const TensorInfo& info, const TensorReadOptions& options = {});
 
 // All tensors of the file, sorted by name.

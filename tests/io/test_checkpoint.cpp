@@ -1,7 +1,7 @@
 // Model folders: bit-exact round trips with metadata, and every defect of model.json / the weights
 // rejected with a message naming the file and the field.
-#include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "aten_catch.hpp"
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -20,7 +20,8 @@ namespace {
 bool same_bits(const at::Tensor& a, const at::Tensor& b) {
   if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
   const auto ca = a.contiguous(), cb = b.contiguous();
-  return std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
+  // An empty tensor may have no storage: memcmp with a null pointer is undefined even for 0 bytes.
+  return ca.nbytes() == 0 || std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
 }
 
 CheckpointMeta example_meta() {
@@ -62,6 +63,20 @@ json read_json(const fs::path& path) {
 }
 
 void write_text(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::trunc) << text; }
+
+// `git rev-parse HEAD` in `dir`, or "" when git is absent or cannot read the folder as a repository.
+std::string git_head_commit(const fs::path& dir) {
+  const std::string command = "git -C '" + dir.string() + "' rev-parse HEAD 2>/dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return {};
+  std::string out;
+  char buffer[128];
+  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
+  const int status = ::pclose(pipe);
+  if (status != 0) return {};
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
 
 }  // namespace
 
@@ -246,10 +261,27 @@ TEST_CASE("provenance records the tool, the UTC date and the build's git commit"
   CHECK_THAT(p.tool, Catch::Matches(R"(spe-studio \d+\.\d+\.\d+)"));
   CHECK_THAT(p.date, Catch::Matches(R"(20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ)"));
   CHECK(p.git_commit == build_git_commit());
-  if (fs::exists(spe::test::source_dir() / ".git")) {
-    CHECK_THAT(p.git_commit, Catch::Matches(R"([0-9a-f]{40}(-dirty)?)"));
-  } else {
-    WARN("not a git checkout: git commit unknown");
-  }
   CHECK(Provenance::now("x", "given").git_commit == "given");
+
+  // The build records a commit only when git could name one; a source copy without usable history (no
+  // .git, or one git refuses to read) records "" = unknown, never a made-up value.
+  const std::string commit = build_git_commit();
+  if (commit.empty()) {
+    WARN("this build's git commit is unknown (sources were not a readable git checkout)");
+  } else {
+    CHECK_THAT(commit, Catch::Matches(R"([0-9a-f]{40}(-dirty)?)"));
+  }
+  // Where git can read the sources now, the build (same tree, same machine) must have recorded a commit.
+  const std::string git_head = git_head_commit(spe::test::source_dir());
+  if (!git_head.empty()) CHECK_FALSE(commit.empty());
+
+  // An unknown commit survives model.json: written as "", read back as "" (and a missing field is unknown).
+  auto meta = example_meta();
+  meta.provenance.git_commit.clear();
+  const WeightsInfo weights{kWeightsFileName, std::string(64, 'a'), 1, "F32"};
+  json j = checkpoint_json(meta, weights);
+  CHECK(j["provenance"]["git_commit"] == "");
+  CHECK(parse_checkpoint_json(j, "model.json").first.provenance.git_commit.empty());
+  j["provenance"].erase("git_commit");
+  CHECK(parse_checkpoint_json(j, "model.json").first.provenance.git_commit.empty());
 }

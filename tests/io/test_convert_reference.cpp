@@ -1,7 +1,6 @@
 // packaging/tools/convert_reference.py end to end: a state dict with the paper code's key names and shapes
 // is built in Python (tests/io/make_reference_state_dict.py), converted, and read back with the C++ loader.
-#include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "aten_catch.hpp"
 #include <cstdlib>
 #include <fstream>
 #include <set>

@@ -1,7 +1,6 @@
 // safetensors: bit-exact round trips in every dtype, the on-disk layout, and rejection of every kind of
 // corrupt file with a message naming the file and the tensor.
-#include <ATen/ATen.h>
-#include <catch2/catch.hpp>
+#include "aten_catch.hpp"
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -20,7 +19,8 @@ namespace {
 bool same_bits(const at::Tensor& a, const at::Tensor& b) {
   if (a.scalar_type() != b.scalar_type() || a.sizes() != b.sizes()) return false;
   const auto ca = a.contiguous(), cb = b.contiguous();
-  return std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
+  // An empty tensor may have no storage: memcmp with a null pointer is undefined even for 0 bytes.
+  return ca.nbytes() == 0 || std::memcmp(ca.data_ptr(), cb.data_ptr(), ca.nbytes()) == 0;
 }
 
 // Every 16-bit pattern once: covers all F16/BF16 values incl. NaN payloads, infinities, subnormals, -0.
@@ -296,4 +296,57 @@ TEST_CASE("safetensors accepts files without tensors and zero-sized tensors") {
   CHECK(tensors[0].second.numel() == 0);
   CHECK(tensors[1].second.sum().item<int64_t>() == 40);
   CHECK(tensors[2].second.sizes() == at::IntArrayRef({0, 5}));
+}
+
+// A file that shrinks after it was opened (another process rewriting it in place) must give a precise error.
+// A memory-mapped reader gets SIGBUS here (the tensor spans pages past the new end of file) — a crash
+// instead of a message — or silently reads zeros within the last page.
+TEST_CASE("safetensors reader reports a file truncated after opening instead of crashing") {
+  const auto dir = spe::test::scratch_dir("io_safetensors_shrunk");
+  const auto path = dir / "shrunk.safetensors";
+  at::manual_seed(5);
+  const auto first = at::randn({4});
+  const auto second = at::randn({64, 1024});  // 256 KiB: many pages
+  write_safetensors(path, NamedTensors{{"first", first}, {"second", second}});
+  const auto file = SafetensorsFile::open(path);
+  const TensorInfo* info = file.find("second");
+  REQUIRE(info != nullptr);
+  const auto header_bytes = fs::file_size(path) - info->end;
+  fs::resize_file(path, header_bytes + info->begin + 100);  // keeps 'first' and 100 bytes of 'second'
+
+  CHECK(same_bits(read_tensor(file, *file.find("first")), first));
+  std::string message = "(no error)";
+  try {
+    read_tensor(file, *info);
+  } catch (const FormatError& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Catch::Contains(path.string()) && Catch::Contains("tensor 'second'") &&
+                          Catch::Contains(std::to_string(info->byte_size() - 100) + " bytes short") &&
+                          Catch::Contains("changed after it was opened"));
+}
+
+TEST_CASE("safetensors reader refuses a tensor description that is not of this file") {
+  const auto dir = spe::test::scratch_dir("io_safetensors_foreign_info");
+  const auto path = dir / "small.safetensors";
+  write_safetensors(path, NamedTensors{{"w", at::ones({2})}});
+  const auto file = SafetensorsFile::open(path);
+  TensorInfo foreign = *file.find("w");
+  foreign.name = "big";
+  foreign.shape = {1 << 20};
+  foreign.end = foreign.begin + (4u << 20);  // far beyond the 8-byte buffer: must not read past it
+  CHECK_THROWS_AS(read_tensor(file, foreign), std::invalid_argument);
+  CHECK_THROWS_WITH(read_tensor(file, foreign), Catch::Contains(path.string()) && Catch::Contains("'big'") &&
+                                                    Catch::Contains("not a tensor of this file"));
+  foreign.name = "w";  // right name, wrong range
+  CHECK_THROWS_WITH(read_tensor(file, foreign), Catch::Contains("'w' is not a tensor of this file"));
+  CHECK_THROWS_WITH(file.read_bytes(foreign, {}), Catch::Contains("'w'") && Catch::Contains("not inside"));
+  std::vector<std::byte> wrong_size(3);
+  CHECK_THROWS_AS(file.read_bytes(*file.find("w"), wrong_size), std::invalid_argument);
+  std::vector<std::byte> right(8);
+  file.read_bytes(*file.find("w"), right);
+  float values[2];
+  std::memcpy(values, right.data(), 8);
+  CHECK(values[0] == 1.0f);
+  CHECK(values[1] == 1.0f);
 }
