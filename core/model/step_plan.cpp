@@ -1,0 +1,290 @@
+#include "model/step_plan.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include <c10/core/InferenceMode.h>
+#include <torch/torch.h>
+
+namespace spe::model {
+
+namespace {
+
+using at::Tensor;
+
+// Scratch buffers of a StepPlanState, by index into StepPlanState::buffers. Views of the buffers are
+// stored as well, so that a step dispatches compute ops only (a view costs a dispatch too).
+enum Buffer : std::size_t {
+  kX,          // (B, d) residual stream
+  kXRow,       // (d) view of kX (batch 1)
+  kQkv,        // (B, 3d)
+  kQkvRow,     // (3d) view
+  kQkIn,       // (2H, B, D) queries and keys, head-major, for the SPE bmm
+  kQkvQk,      // view of kQkv as (2, H, B, D) (permuted when B > 1)
+  kMixed,      // (2H, D, R) gated codes of the current layer (SPE)
+  kMixedQ,     // view (H, D, R) — first half
+  kMixedK,     // view (H, D, R) — second half
+  kQkHat,      // (2H, B, R) SPE-filtered queries and keys
+  kFeatIn,     // (2, B, H, Q) feature-map input, batch-major
+  kFeatSrc,    // view feeding kFeatIn: (2, B, H, Q) of kQkHat or kQkv
+  kFeatRows,   // (2·B·H, 1, Q) view of kFeatIn for the squared-norm bmm
+  kFeatCols,   // (2·B·H, Q, 1) view
+  kFeat2d,     // (2·B·H, Q) view
+  kPhi,        // (2·B·H, F) features φ of queries then keys
+  kSqNorm,     // (2·B·H, 1, 1) → broadcast as (2·B·H, 1) offset
+  kSqNorm2d,   // view (2·B·H, 1)
+  kOffset,     // (2·B·H, 1, 1) constant ½·ln F
+  kPhiQ,       // view (B·H, 1, F)
+  kPhiK,       // view (B·H, F, 1)
+  kVAug,       // (B·H, 1, E+1) value with a trailing 1
+  kVAugDst,    // view (B, H, 1, E) of kVAug
+  kVSrc,       // view (B, H, 1, E) of kQkv
+  kRead,       // (B·H, 1, E+1) φqᵀ·S'
+  kNum,        // view (B·H, 1, E)
+  kDen,        // view (B·H, 1, 1)
+  kAtt,        // (B·H, 1, E) attention output
+  kAtt2d,      // view (B, d)
+  kAttRow,     // view (d)
+  kProj,       // (B, d)
+  kProjRow,
+  kHidden,     // (B, d_ff)
+  kHiddenRow,
+  kFf,         // (B, d)
+  kFfRow,
+  kBufferCount
+};
+
+}  // namespace
+
+struct DecoderStepPlan::Weights {
+  struct Layer {
+    Tensor qkv_w, qkv_b;  // fused (3d, d), (3d): rows q, k, v
+    Tensor out_w, out_b, w1, b1, w2, b2, norm1_w, norm1_b, norm2_w, norm2_b;
+    double norm1_eps = 1e-5, norm2_eps = 1e-5;
+  };
+  std::vector<Layer> layers;
+  Tensor emb, head_w, head_b;
+  double emb_scale = 1.0;
+};
+
+namespace {
+
+// y = x·Wᵀ + b into `out`. One row: addmv on the 1-D views (TOOLCHAIN.md pitfall 3).
+void affine(const Tensor& out, const Tensor& out_row, const Tensor& x, const Tensor& x_row, const Tensor& w,
+            const Tensor& b) {
+  if (out_row.defined()) {
+    at::addmv_out(const_cast<Tensor&>(out_row), b, w, x_row);
+  } else {
+    at::addmm_out(const_cast<Tensor&>(out), b, x, w.t());
+  }
+}
+
+}  // namespace
+
+DecoderStepPlan::DecoderStepPlan(const PerformerLM& model) : model_(model), weights_(std::make_unique<Weights>()) {
+  c10::InferenceMode guard;
+  const SpeDecoder& decoder = *model.transformer_decoder;
+  for (int l = 0; l < decoder.num_layers(); ++l) {
+    const DecoderLayer& layer = decoder.layer(l);
+    const AttentionLayer& attn = *layer.attention;
+    Weights::Layer w;
+    w.qkv_w = torch::cat({attn.query_projection->weight, attn.key_projection->weight, attn.value_projection->weight}, 0)
+                  .contiguous();
+    w.qkv_b = torch::cat({attn.query_projection->bias, attn.key_projection->bias, attn.value_projection->bias}, 0)
+                  .contiguous();
+    w.out_w = attn.out_projection->weight;
+    w.out_b = attn.out_projection->bias;
+    w.w1 = layer.linear1->weight;
+    w.b1 = layer.linear1->bias;
+    w.w2 = layer.linear2->weight;
+    w.b2 = layer.linear2->bias;
+    w.norm1_w = layer.norm1->weight;
+    w.norm1_b = layer.norm1->bias;
+    w.norm2_w = layer.norm2->weight;
+    w.norm2_b = layer.norm2->bias;
+    w.norm1_eps = layer.norm1->options.eps();
+    w.norm2_eps = layer.norm2->options.eps();
+    weights_->layers.push_back(std::move(w));
+  }
+  weights_->emb = model.token_emb->emb_lookup->weight;
+  weights_->emb_scale = model.token_emb->scale();
+  weights_->head_w = model.dec_out_proj->weight;
+  weights_->head_b = model.dec_out_proj->bias;
+}
+
+DecoderStepPlan::~DecoderStepPlan() = default;
+
+StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
+  const ModelConfig& config = model_.config();
+  if (state.attention.size() != static_cast<std::size_t>(config.n_layers))
+    throw std::invalid_argument("DecoderStepPlan: the state was not made by begin_sequence for this model");
+  c10::InferenceMode guard;
+  const std::int64_t b = state.batch, h = config.n_heads, e = config.head_dim(), d = config.d_model;
+  const std::int64_t q = config.query_dim(), f = model_.feature_map().output_dim();
+  const auto options = weights_->head_w.options();
+
+  StepPlanState out;
+  for (std::size_t l = 0; l < state.attention.size(); ++l) {
+    const LinearAttentionState& s = state.attention[l];
+    out.kv.push_back(torch::cat({s.S, s.z.unsqueeze(-1)}, -1).reshape({b * h, f, e + 1}).contiguous());
+    if (model_.feature_map().kind() == FeatureMapKind::favor) {
+      const double scale = std::pow(static_cast<double>(q), -0.25);  // FeatureMap::apply's d^(-1/4)
+      out.favor.push_back((torch::cat({state.omega[l], -state.omega[l]}, 1) * scale).contiguous());
+    }
+  }
+  state.attention.clear();
+  out.base = std::move(state);
+
+  std::vector<Tensor>& buf = out.buffers;
+  buf.resize(kBufferCount);
+  const bool one_row = b == 1;
+  auto row = [&](Buffer full) { return one_row ? buf[full].view({-1}) : Tensor(); };
+  buf[kX] = torch::empty({b, d}, options);
+  buf[kXRow] = row(kX);
+  buf[kQkv] = torch::empty({b, 3 * d}, options);
+  buf[kQkvRow] = row(kQkv);
+  Tensor qkv4 = buf[kQkv].view({b, 3, h, e});
+  buf[kQkvQk] = qkv4.narrow(1, 0, 2).permute({1, 2, 0, 3});  // (2, H, B, D)
+  if (config.uses_spe()) {
+    const std::int64_t r = config.spe.realizations;
+    buf[kQkIn] = one_row ? buf[kQkvQk].view({2 * h, 1, e}) : torch::empty({2 * h, b, e}, options);
+    buf[kMixed] = torch::empty({2 * h, e, r}, options);
+    buf[kMixedQ] = buf[kMixed].narrow(0, 0, h);
+    buf[kMixedK] = buf[kMixed].narrow(0, h, h);
+    buf[kQkHat] = torch::empty({2 * h, b, r}, options);
+    buf[kFeatSrc] = buf[kQkHat].view({2, h, b, r}).permute({0, 2, 1, 3});
+  } else {
+    buf[kFeatSrc] = qkv4.narrow(1, 0, 2).permute({1, 0, 2, 3});  // (2, B, H, D)
+  }
+  buf[kFeatIn] = one_row ? buf[kFeatSrc] : torch::empty({2, b, h, q}, options);
+  buf[kFeatRows] = buf[kFeatIn].view({2 * b * h, 1, q});
+  buf[kFeatCols] = buf[kFeatIn].view({2 * b * h, q, 1});
+  buf[kFeat2d] = buf[kFeatIn].view({2 * b * h, q});
+  buf[kPhi] = torch::empty({2 * b * h, f}, options);
+  buf[kSqNorm] = torch::empty({2 * b * h, 1, 1}, options);
+  buf[kSqNorm2d] = buf[kSqNorm].view({2 * b * h, 1});
+  buf[kOffset] = torch::full({2 * b * h, 1, 1}, 0.5 * std::log(static_cast<double>(f)), options);
+  buf[kPhiQ] = buf[kPhi].narrow(0, 0, b * h).view({b * h, 1, f});
+  buf[kPhiK] = buf[kPhi].narrow(0, b * h, b * h).view({b * h, f, 1});
+  buf[kVAug] = torch::ones({b * h, 1, e + 1}, options);
+  buf[kVAugDst] = buf[kVAug].view({b, h, 1, e + 1}).narrow(3, 0, e);
+  buf[kVSrc] = qkv4.select(1, 2).unsqueeze(2);  // (B, H, 1, E)
+  buf[kRead] = torch::empty({b * h, 1, e + 1}, options);
+  buf[kNum] = buf[kRead].narrow(2, 0, e);
+  buf[kDen] = buf[kRead].narrow(2, e, 1);
+  buf[kAtt] = torch::empty({b * h, 1, e}, options);
+  buf[kAtt2d] = buf[kAtt].view({b, d});
+  buf[kAttRow] = row(kAtt);
+  buf[kProj] = torch::empty({b, d}, options);
+  buf[kProjRow] = row(kProj);
+  buf[kHidden] = torch::empty({b, config.d_ff}, options);
+  buf[kHiddenRow] = row(kHidden);
+  buf[kFf] = torch::empty({b, d}, options);
+  buf[kFfRow] = row(kFf);
+  return out;
+}
+
+GenerationState DecoderStepPlan::release(StepPlanState state) const {
+  const ModelConfig& config = model_.config();
+  c10::InferenceMode guard;
+  const std::int64_t b = state.batch(), h = config.n_heads, e = config.head_dim();
+  GenerationState out = std::move(state.base);
+  out.attention.clear();
+  for (const Tensor& kv : state.kv) {
+    Tensor full = kv.view({b, h, kv.size(1), e + 1});
+    out.attention.push_back({full.narrow(3, 0, e).contiguous(), full.select(3, e).contiguous()});
+  }
+  return out;
+}
+
+Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
+  GenerationState& base = state.base;
+  if (tokens.dim() != 1 || tokens.size(0) != base.batch)
+    throw std::invalid_argument("DecoderStepPlan::step: expected " + std::to_string(base.batch) + " token ids");
+  if (state.kv.size() != weights_->layers.size())
+    throw std::invalid_argument("DecoderStepPlan::step: the state was not adopted by this plan");
+  c10::InferenceMode guard;
+  const ModelConfig& config = model_.config();
+  const SpeDecoder& decoder = *model_.transformer_decoder;
+  const bool one_row = base.batch == 1;
+  const bool spe = config.uses_spe();
+  const FeatureMapKind map = model_.feature_map().kind();
+  const double half_sq_scale = 0.5 / std::sqrt(static_cast<double>(config.query_dim()));  // ½·(d^(-1/4))²
+  std::vector<Tensor>& buf = state.buffers;
+  Tensor& x = buf[kX];
+
+  at::index_select_out(x, weights_->emb, 0, tokens.to(x.device()));
+  x.mul_(weights_->emb_scale);
+  if (model_.pe) x.add_(model_.pe->rows(base.position, base.position + 1));
+
+  std::vector<SpeCodes> codes;
+  for (auto& stream : base.codes) codes.push_back(stream->next());
+
+  for (std::size_t l = 0; l < weights_->layers.size(); ++l) {
+    const Weights::Layer& w = weights_->layers[l];
+    affine(buf[kQkv], buf[kQkvRow], x, buf[kXRow], w.qkv_w, w.qkv_b);
+    if (spe) {
+      if (!one_row) buf[kQkIn].view({2, -1, base.batch, config.head_dim()}).copy_(buf[kQkvQk]);
+      const SpeCodes& code = codes[decoder.generator_index(static_cast<int>(l))];
+      const GateTerms* gate = base.gates.empty() ? nullptr : &base.gates[l];
+      if (gate && gate->code_scale.defined()) {
+        at::addcmul_out(buf[kMixedQ], gate->noise_term, code.q, gate->code_scale);
+        at::addcmul_out(buf[kMixedK], gate->noise_term, code.k, gate->code_scale);
+      } else {
+        buf[kMixedQ].copy_(code.q);
+        buf[kMixedK].copy_(code.k);
+      }
+      at::bmm_out(buf[kQkHat], buf[kQkIn], buf[kMixed]);
+    }
+    if (!one_row) buf[kFeatIn].copy_(buf[kFeatSrc]);
+    switch (map) {
+      case FeatureMapKind::favor:
+        // φ = exp(±x'ω − ‖x'‖²/2 − ½ln F), x' = x·d^(-1/4): one product against d^(-1/4)·[ω, −ω] and one
+        // fused ‖x‖² + constant.
+        at::mm_out(buf[kPhi], buf[kFeat2d], state.favor[l]);
+        at::baddbmm_out(buf[kSqNorm], buf[kOffset], buf[kFeatRows], buf[kFeatCols], 1.0, half_sq_scale);
+        buf[kPhi].sub_(buf[kSqNorm2d]).exp_();
+        break;
+      case FeatureMapKind::relu: at::clamp_min_out(buf[kPhi], buf[kFeat2d], 0.0); break;
+      case FeatureMapKind::elu: at::elu_out(buf[kPhi], buf[kFeat2d]).add_(1.0); break;
+    }
+    // S' += φk·[v, 1]ᵀ (S and z in one update), then φqᵀ·S' = [numerator, denominator].
+    buf[kVAugDst].copy_(buf[kVSrc]);
+    state.kv[l].baddbmm_(buf[kPhiK], buf[kVAug]);
+    at::bmm_out(buf[kRead], buf[kPhiQ], state.kv[l]);
+    buf[kDen].add_(kLinearAttentionEps);
+    at::div_out(buf[kAtt], buf[kNum], buf[kDen]);
+
+    affine(buf[kProj], buf[kProjRow], buf[kAtt2d], buf[kAttRow], w.out_w, w.out_b);
+    x.add_(buf[kProj]);
+    x.copy_(at::layer_norm(x, {x.size(1)}, w.norm1_w, w.norm1_b, w.norm1_eps));
+    affine(buf[kHidden], buf[kHiddenRow], x, buf[kXRow], w.w1, w.b1);
+    buf[kHidden].relu_();
+    affine(buf[kFf], buf[kFfRow], buf[kHidden], buf[kHiddenRow], w.w2, w.b2);
+    buf[kFf].add_(x);
+    x.copy_(at::layer_norm(buf[kFf], {x.size(1)}, w.norm2_w, w.norm2_b, w.norm2_eps));
+  }
+  ++base.position;
+  if (one_row) return at::addmv(weights_->head_b, weights_->head_w, buf[kXRow]).unsqueeze(0);
+  return at::addmm(weights_->head_b, x, weights_->head_w.t());
+}
+
+GenerationState begin_sequence_at(const PerformerLM& model, std::int64_t batch, const NoiseContext& noise,
+                                  std::int64_t position, double fill) {
+  if (position < 0) throw std::invalid_argument("begin_sequence_at: position must not be negative");
+  GenerationState state = model.begin_sequence(batch, noise);
+  c10::InferenceMode guard;
+  state.position = position;
+  const SpeDecoder& decoder = *model.transformer_decoder;
+  for (int g = 0; g < decoder.num_generators(); ++g)
+    state.codes[static_cast<std::size_t>(g)] =
+        decoder.generator(g).open_stream(position, model.config().spe.realizations, noise, g);
+  for (LinearAttentionState& layer : state.attention) {
+    layer.S.fill_(fill);
+    layer.z.fill_(fill * static_cast<double>(layer.S.size(2)));
+  }
+  return state;
+}
+
+}  // namespace spe::model

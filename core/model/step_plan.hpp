@@ -1,0 +1,72 @@
+#pragma once
+// DecoderStepPlan: a dedicated inference path for the recurrent step of a PerformerLM, numerically the
+// same as PerformerLM::step (≤1e-5 relative in float32) but with far fewer and cheaper ops per layer:
+//   * Q, K, V in one fused (3d × d) product (addmv at batch 1: no sgemm weight repacking);
+//   * the SPE filter of both queries and keys as one (2H)-batch bmm against the gated codes of the position;
+//   * FAVOR+ as one product against [ω, −ω]·d^(-1/4) followed by one offset and one exp;
+//   * the attention state stored augmented, S' = [S | z] (F × (E+1) per head), so the update S += φk·[v, 1]ᵀ
+//     is one baddbmm_ and the read-out φqᵀ·S' (numerator and denominator together) one bmm;
+//   * every intermediate in buffers preallocated per state, written through out= variants.
+// Memory: the plan keeps a fused copy of the Q/K/V weights (3·d² per layer); everything else aliases the
+// model's parameters, so the model must outlive the plan and must not be moved to another device after.
+// Torch-light header (ATen tensor type only): the implementation lives in step_plan.cpp.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+#include "model/noise_context.hpp"
+#include "model/performer.hpp"
+
+namespace spe::model {
+
+// A generation state in the plan's layout: the model's GenerationState (codes, gates, ω, position) with
+// the attention state held augmented as S' = [S | z] (B·H, F, E+1) and the per-sequence constants and
+// scratch buffers the plan needs. Copyable only through snapshot()/restore() of the GenerationState.
+struct StepPlanState {
+  GenerationState base;             // its `attention` is left empty: the plan keeps S' instead
+  std::vector<at::Tensor> kv;       // per layer, (B·H, F, E+1)
+  std::vector<at::Tensor> favor;    // per layer, d^(-1/4)·[ω, −ω] (query dim, F); undefined without FAVOR+
+  // Scratch (shapes in step_plan.cpp), reused by every step.
+  std::vector<at::Tensor> buffers;
+
+  std::int64_t position() const { return base.position; }
+  std::int64_t batch() const { return base.batch; }
+};
+
+class DecoderStepPlan {
+ public:
+  explicit DecoderStepPlan(const PerformerLM& model);
+  ~DecoderStepPlan();
+  DecoderStepPlan(const DecoderStepPlan&) = delete;
+  DecoderStepPlan& operator=(const DecoderStepPlan&) = delete;
+
+  const PerformerLM& model() const { return model_; }
+
+  // Takes over a state made by model.begin_sequence (at any position, possibly already advanced by
+  // model.step): the attention states are converted, the code streams and gates are moved in.
+  StepPlanState adopt(GenerationState state) const;
+  // The model's layout again (for PerformerLM::step, snapshots, expand/select).
+  GenerationState release(StepPlanState state) const;
+
+  // tokens (B) int64 → logits (B, V); advances the state by one position. The returned tensor is a
+  // fresh tensor (not a buffer), so it stays valid after the next step.
+  at::Tensor step(StepPlanState& state, const at::Tensor& tokens) const;
+
+ private:
+  struct Weights;
+  const PerformerLM& model_;
+  std::unique_ptr<Weights> weights_;
+};
+
+// A state for `model` whose next token is at `position`, as cheap to step as one reached by `position`
+// real steps: the SPE code streams are opened at `position` (exactly the codes a sequence has there),
+// absolute positional rows are read at `position`, and the attention states hold `fill` in S and F·fill
+// in z — the costs of a step do not depend on the values of S and z (dense products), only on the shapes.
+// Used by `spe bench` to measure far positions without generating thousands of tokens first.
+GenerationState begin_sequence_at(const PerformerLM& model, std::int64_t batch, const NoiseContext& noise,
+                                  std::int64_t position, double fill = 1e-3);
+
+}  // namespace spe::model
