@@ -52,6 +52,11 @@ enum Buffer : std::size_t {
   kHiddenRow,
   kFf,         // (B, d)
   kFfRow,
+  kInD16,      // (B, d) BF16 copy of a layer input (bf16_weights)
+  kInFf16,     // (B, d_ff)
+  kOutQkv16,   // (B, 3d) BF16 products before the bias
+  kOutD16,     // (B, d)
+  kOutFf16,    // (B, d_ff)
   kBufferCount
 };
 
@@ -60,6 +65,7 @@ enum Buffer : std::size_t {
 struct DecoderStepPlan::Weights {
   struct Layer {
     Tensor qkv_w, qkv_b;  // fused (3d, d), (3d): rows q, k, v
+    Tensor qkv_t16, out_t16, w1_t16, w2_t16;  // BF16 (in, out) views of (out, in) copies (bf16_weights)
     Tensor out_w, out_b, w1, b1, w2, b2, norm1_w, norm1_b, norm2_w, norm2_b;
     double norm1_eps = 1e-5, norm2_eps = 1e-5;
   };
@@ -80,9 +86,21 @@ void affine(const Tensor& out, const Tensor& out_row, const Tensor& x, const Ten
   }
 }
 
+// y = x·Wᵀ + b with W in BF16: x rounded into `x16`, the product in BF16 into `y16` (oneDNN), the bias
+// added in the model's dtype.
+void affine_bf16(const Tensor& out, const Tensor& x, const Tensor& x16, const Tensor& w_t16, const Tensor& y16,
+                 const Tensor& b) {
+  const_cast<Tensor&>(x16).copy_(x);
+  at::mm_out(const_cast<Tensor&>(y16), x16, w_t16);
+  at::add_out(const_cast<Tensor&>(out), b, y16);
+}
+
+Tensor bf16_transposed(const Tensor& w) { return w.to(at::kBFloat16).contiguous().t(); }
+
 }  // namespace
 
-DecoderStepPlan::DecoderStepPlan(const PerformerLM& model) : model_(model), weights_(std::make_unique<Weights>()) {
+DecoderStepPlan::DecoderStepPlan(const PerformerLM& model, const StepPlanOptions& options)
+    : model_(model), options_(options), weights_(std::make_unique<Weights>()) {
   c10::InferenceMode guard;
   const SpeDecoder& decoder = *model.transformer_decoder;
   for (int l = 0; l < decoder.num_layers(); ++l) {
@@ -105,6 +123,13 @@ DecoderStepPlan::DecoderStepPlan(const PerformerLM& model) : model_(model), weig
     w.norm2_b = layer.norm2->bias;
     w.norm1_eps = layer.norm1->options.eps();
     w.norm2_eps = layer.norm2->options.eps();
+    if (options_.bf16_weights) {
+      w.qkv_t16 = bf16_transposed(w.qkv_w);
+      w.qkv_w = Tensor();  // only the BF16 copy is streamed
+      w.out_t16 = bf16_transposed(w.out_w);
+      w.w1_t16 = bf16_transposed(w.w1);
+      w.w2_t16 = bf16_transposed(w.w2);
+    }
     weights_->layers.push_back(std::move(w));
   }
   weights_->emb = model.token_emb->emb_lookup->weight;
@@ -182,6 +207,14 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
   buf[kHiddenRow] = row(kHidden);
   buf[kFf] = torch::empty({b, d}, options);
   buf[kFfRow] = row(kFf);
+  if (options_.bf16_weights) {
+    const auto bf16 = options.dtype(at::kBFloat16);
+    buf[kInD16] = torch::empty({b, d}, bf16);
+    buf[kInFf16] = torch::empty({b, config.d_ff}, bf16);
+    buf[kOutQkv16] = torch::empty({b, 3 * d}, bf16);
+    buf[kOutD16] = torch::empty({b, d}, bf16);
+    buf[kOutFf16] = torch::empty({b, config.d_ff}, bf16);
+  }
   return out;
 }
 
@@ -213,6 +246,7 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
   const double half_sq_scale = 0.5 / std::sqrt(static_cast<double>(config.query_dim()));  // ½·(d^(-1/4))²
   std::vector<Tensor>& buf = state.buffers;
   Tensor& x = buf[kX];
+  const bool bf16 = options_.bf16_weights;
 
   at::index_select_out(x, weights_->emb, 0, tokens.to(x.device()));
   x.mul_(weights_->emb_scale);
@@ -223,7 +257,10 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
 
   for (std::size_t l = 0; l < weights_->layers.size(); ++l) {
     const Weights::Layer& w = weights_->layers[l];
-    affine(buf[kQkv], buf[kQkvRow], x, buf[kXRow], w.qkv_w, w.qkv_b);
+    if (bf16)
+      affine_bf16(buf[kQkv], x, buf[kInD16], w.qkv_t16, buf[kOutQkv16], w.qkv_b);
+    else
+      affine(buf[kQkv], buf[kQkvRow], x, buf[kXRow], w.qkv_w, w.qkv_b);
     if (spe) {
       if (!one_row) buf[kQkIn].view({2, -1, base.batch, config.head_dim()}).copy_(buf[kQkvQk]);
       const SpeCodes& code = codes[decoder.generator_index(static_cast<int>(l))];
@@ -256,12 +293,21 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
     buf[kDen].add_(kLinearAttentionEps);
     at::div_out(buf[kAtt], buf[kNum], buf[kDen]);
 
-    affine(buf[kProj], buf[kProjRow], buf[kAtt2d], buf[kAttRow], w.out_w, w.out_b);
+    if (bf16)
+      affine_bf16(buf[kProj], buf[kAtt2d], buf[kInD16], w.out_t16, buf[kOutD16], w.out_b);
+    else
+      affine(buf[kProj], buf[kProjRow], buf[kAtt2d], buf[kAttRow], w.out_w, w.out_b);
     x.add_(buf[kProj]);
     x.copy_(at::layer_norm(x, {x.size(1)}, w.norm1_w, w.norm1_b, w.norm1_eps));
-    affine(buf[kHidden], buf[kHiddenRow], x, buf[kXRow], w.w1, w.b1);
+    if (bf16)
+      affine_bf16(buf[kHidden], x, buf[kInD16], w.w1_t16, buf[kOutFf16], w.b1);
+    else
+      affine(buf[kHidden], buf[kHiddenRow], x, buf[kXRow], w.w1, w.b1);
     buf[kHidden].relu_();
-    affine(buf[kFf], buf[kFfRow], buf[kHidden], buf[kHiddenRow], w.w2, w.b2);
+    if (bf16)
+      affine_bf16(buf[kFf], buf[kHidden], buf[kInFf16], w.w2_t16, buf[kOutD16], w.b2);
+    else
+      affine(buf[kFf], buf[kFfRow], buf[kHidden], buf[kHiddenRow], w.w2, w.b2);
     buf[kFf].add_(x);
     x.copy_(at::layer_norm(buf[kFf], {x.size(1)}, w.norm2_w, w.norm2_b, w.norm2_eps));
   }

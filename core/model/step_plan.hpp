@@ -7,7 +7,8 @@
 //   * the attention state stored augmented, S' = [S | z] (F × (E+1) per head), so the update S += φk·[v, 1]ᵀ
 //     is one baddbmm_ and the read-out φqᵀ·S' (numerator and denominator together) one bmm;
 //   * every intermediate in buffers preallocated per state, written through out= variants.
-// Memory: the plan keeps a fused copy of the Q/K/V weights (3·d² per layer); everything else aliases the
+// Memory: the plan keeps a fused copy of the Q/K/V weights (3·d² per layer; with bf16_weights, BF16 copies
+// of all four big matrices instead); everything else aliases the
 // model's parameters, so the model must outlive the plan and must not be moved to another device after.
 // Torch-light header (ATen tensor type only): the implementation lives in step_plan.cpp.
 
@@ -36,14 +37,24 @@ struct StepPlanState {
   std::int64_t batch() const { return base.batch; }
 };
 
+struct StepPlanOptions {
+  // Keep the four big matrices of every layer (fused QKV, out, linear1, linear2) as BF16 copies and
+  // multiply in BF16 (oneDNN on CPUs with avx512_bf16), accumulating biases, residuals, norms, SPE,
+  // features and attention states in the model's dtype. Halves the bytes streamed per token; logits
+  // then differ from PerformerLM::step by the BF16 rounding of weights and layer inputs (≈1e-2 relative,
+  // tested), not by round-off.
+  bool bf16_weights = false;
+};
+
 class DecoderStepPlan {
  public:
-  explicit DecoderStepPlan(const PerformerLM& model);
+  explicit DecoderStepPlan(const PerformerLM& model, const StepPlanOptions& options = {});
   ~DecoderStepPlan();
   DecoderStepPlan(const DecoderStepPlan&) = delete;
   DecoderStepPlan& operator=(const DecoderStepPlan&) = delete;
 
   const PerformerLM& model() const { return model_; }
+  const StepPlanOptions& options() const { return options_; }
 
   // Takes over a state made by model.begin_sequence (at any position, possibly already advanced by
   // model.step): the attention states are converted, the code streams and gates are moved in.
@@ -58,6 +69,7 @@ class DecoderStepPlan {
  private:
   struct Weights;
   const PerformerLM& model_;
+  StepPlanOptions options_;
   std::unique_ptr<Weights> weights_;
 };
 

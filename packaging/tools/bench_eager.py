@@ -139,23 +139,27 @@ def main():
     positions = [int(x) for x in args.positions.split(",")]
     with torch.inference_mode():
         model = EagerDecoder(CONFIGS[args.config], args.pe).eval()
-        medians, spread = {}, {}
+        medians, spread, cpu_medians = {}, {}, {}
         for pos in positions:
             state = model.begin()
-            samples = []
+            samples, cpu = [], []
             for t in range(args.warmup + args.steps):
                 token = torch.tensor([(t * 7919 + 11) % model.c["vocab"]])
+                cpu_start = time.process_time()
                 start = time.perf_counter()
                 logits = model.step(state, token, pos + t)
                 logits[0, 0].item()
                 if t >= args.warmup:
                     samples.append((time.perf_counter() - start) * 1000.0)
+                    cpu.append((time.process_time() - cpu_start) * 1000.0)
             spread[str(pos)] = stats(samples)
+            cpu_medians[str(pos)] = statistics.median(cpu)
             medians[str(pos)] = spread[str(pos)]["median"]
     print(json.dumps({"impl": "eager-python", "config": args.config, "pe": args.pe, "torch": torch.__version__,
                       "threads": torch.get_num_threads(), "batch": 1, "steps": args.steps,
                       "parameters": sum(p.numel() for p in model.parameters()),
                       "ms_per_token": medians, "ms_per_token_stats": spread,
+                      "cpu_ms_per_token": cpu_medians,
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0}))
 
 

@@ -36,6 +36,7 @@ TEST_CASE("spe bench --json reports per-position statistics for the small preset
         CHECK(median <= s.at("p90").get<double>());
         CHECK(s.at("p90").get<double>() <= s.at("max").get<double>());
         CHECK(json.at("rss_mb_at").at(position).get<double>() > 0.0);
+        CHECK(json.at("cpu_ms_per_token").at(position).get<double>() > 0.0);
       }
       CHECK(json.at("rss_mb").get<double>() >= json.at("rss_mb_at").at("300").get<double>());
     }
@@ -51,6 +52,18 @@ TEST_CASE("spe bench counts the parameters of the paper's pop architecture", "[i
   const std::int64_t per_layer = 4 * (d * d + d) + (d * ff + ff) + (ff * d + d) + 4 * d + 8 * 64;  // + gate (H, D)
   const std::int64_t expected = layers * per_layer + v * d + (d * v + v) + 3 * 8 * 64 * 5;
   CHECK(json.at("parameters").get<std::int64_t>() == expected);
+}
+
+TEST_CASE("spe bench --dtype bf16 runs the plan with BF16 weights and only the plan") {
+  const auto run = run_spe_cli("bench --config small --dtype bf16 --positions 7 --steps 16 --warmup 1 --json");
+  INFO(run.output.substr(0, 400));
+  REQUIRE(run.status == 0);
+  const auto json = nlohmann::json::parse(last_nonempty_line(run.output));
+  CHECK(json.at("dtype") == "bf16");
+  CHECK(json.at("ms_per_token").at("7").get<double>() > 0.0);
+  const auto step = run_spe_cli("bench --config small --dtype bf16 --impl step --positions 7");
+  CHECK(step.status == 2);
+  CHECK(step.output.find("--impl plan") != std::string::npos);
 }
 
 TEST_CASE("spe bench text output and bad input") {
