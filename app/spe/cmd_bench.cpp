@@ -17,6 +17,7 @@
 
 #include <c10/core/InferenceMode.h>
 #include <nlohmann/json.hpp>
+#include <torch/csrc/autograd/profiler_legacy.h>
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
@@ -39,6 +40,7 @@ struct BenchArgs {
   int steps = 32;
   int warmup = 4;
   std::uint64_t seed = 0;
+  std::string trace;  // Chrome trace of the timed steps of the first position
   bool json = false;
 };
 
@@ -103,7 +105,10 @@ Samples time_position(const spe::model::PerformerLM& model, const spe::model::De
   if (args.impl == "plan") fast.emplace(plan.adopt(std::move(state)));
   const auto vocab = model.config().vocab_size;
   Samples samples;
+  std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
   for (int t = 0; t < args.warmup + args.steps; ++t) {
+    if (t == args.warmup && !args.trace.empty() && position == args.positions.front())
+      profile = std::make_unique<torch::autograd::profiler::RecordProfile>(args.trace);
     const torch::Tensor tokens =
         torch::full({args.batch}, (t * 7919 + 11) % vocab, torch::dtype(torch::kInt64)).to(device);
     const double cpu_start = process_cpu_ms();
@@ -224,6 +229,8 @@ spe::cli::RegisterCommand reg([](CLI::App& root) {
   cmd->add_option("--warmup", args->warmup, "untimed steps before each position's timing (default 4)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", args->seed, "weights and noise seed (default 0)");
+  cmd->add_option("--trace", args->trace,
+                  "write a Chrome trace (every ATen op) of the first position's timed steps to this file");
   cmd->add_flag("--json", args->json, "print one JSON line");
   cmd->callback([args] { run(*args); });
 });

@@ -20,7 +20,10 @@ enum Buffer : std::size_t {
   kXRow,       // (d) view of kX (batch 1)
   kQkv,        // (B, 3d)
   kQkvRow,     // (3d) view
-  kQkIn,       // (2H, B, D) queries and keys, head-major, for the SPE bmm
+  kQkIn,       // (2H, B, D) queries and keys, head-major, for the SPE contraction
+  kQkIn4,      // view (2H, B, D, 1)
+  kMixed4,     // view (2H, 1, D, R) of kMixed
+  kSpeTmp,     // (2H, B, D, R) products before the sum over D
   kQkvQk,      // view of kQkv as (2, H, B, D) (permuted when B > 1)
   kMixed,      // (2H, D, R) gated codes of the current layer (SPE)
   kMixedQ,     // view (H, D, R) — first half
@@ -35,12 +38,13 @@ enum Buffer : std::size_t {
   kSqNorm,     // (2·B·H, 1, 1) → broadcast as (2·B·H, 1) offset
   kSqNorm2d,   // view (2·B·H, 1)
   kOffset,     // (2·B·H, 1, 1) constant ½·ln F
-  kPhiQ,       // view (B·H, 1, F)
+  kPhiQ,       // view (B·H, F, 1)
+  kAttTmp,     // (B·H, F, E+1) φq ⊙ S' before the sum over F
   kPhiK,       // view (B·H, F, 1)
   kVAug,       // (B·H, 1, E+1) value with a trailing 1
   kVAugDst,    // view (B, H, 1, E) of kVAug
   kVSrc,       // view (B, H, 1, E) of kQkv
-  kRead,       // (B·H, 1, E+1) φqᵀ·S'
+  kRead,       // (B·H, 1, E+1) Σ_F φq ⊙ S'
   kNum,        // view (B·H, 1, E)
   kDen,        // view (B·H, 1, 1)
   kAtt,        // (B·H, 1, E) attention output
@@ -178,6 +182,9 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
     buf[kMixedQ] = buf[kMixed].narrow(0, 0, h);
     buf[kMixedK] = buf[kMixed].narrow(0, h, h);
     buf[kQkHat] = torch::empty({2 * h, b, r}, options);
+    buf[kQkIn4] = buf[kQkIn].view({2 * h, b, e, 1});
+    buf[kMixed4] = buf[kMixed].view({2 * h, 1, e, r});
+    buf[kSpeTmp] = torch::empty({2 * h, b, e, r}, options);
     buf[kFeatSrc] = buf[kQkHat].view({2, h, b, r}).permute({0, 2, 1, 3});
   } else {
     buf[kFeatSrc] = qkv4.narrow(1, 0, 2).permute({1, 0, 2, 3});  // (2, B, H, D)
@@ -190,7 +197,8 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
   buf[kSqNorm] = torch::empty({2 * b * h, 1, 1}, options);
   buf[kSqNorm2d] = buf[kSqNorm].view({2 * b * h, 1});
   buf[kOffset] = torch::full({2 * b * h, 1, 1}, 0.5 * std::log(static_cast<double>(f)), options);
-  buf[kPhiQ] = buf[kPhi].narrow(0, 0, b * h).view({b * h, 1, f});
+  buf[kPhiQ] = buf[kPhi].narrow(0, 0, b * h).view({b * h, f, 1});
+  buf[kAttTmp] = torch::empty({b * h, f, e + 1}, options);
   buf[kPhiK] = buf[kPhi].narrow(0, b * h, b * h).view({b * h, f, 1});
   buf[kVAug] = torch::ones({b * h, 1, e + 1}, options);
   buf[kVAugDst] = buf[kVAug].view({b, h, 1, e + 1}).narrow(3, 0, e);
@@ -272,7 +280,10 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
         buf[kMixedQ].copy_(code.q);
         buf[kMixedK].copy_(code.k);
       }
-      at::bmm_out(buf[kQkHat], buf[kQkIn], buf[kMixed]);
+      // Σ_d q[h,d]·Q̃[h,d,r] as multiply + reduce: CPU bmm on (1×D)·(D×R) products loops over the 2H
+      // heads with several dispatches each (measured: the largest non-weight cost of a step).
+      at::mul_out(buf[kSpeTmp], buf[kQkIn4], buf[kMixed4]);
+      at::sum_out(buf[kQkHat], buf[kSpeTmp], {2});
     }
     if (!one_row) buf[kFeatIn].copy_(buf[kFeatSrc]);
     switch (map) {
@@ -286,10 +297,12 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
       case FeatureMapKind::relu: at::clamp_min_out(buf[kPhi], buf[kFeat2d], 0.0); break;
       case FeatureMapKind::elu: at::elu_out(buf[kPhi], buf[kFeat2d]).add_(1.0); break;
     }
-    // S' += φk·[v, 1]ᵀ (S and z in one update), then φqᵀ·S' = [numerator, denominator].
+    // S' += φk·[v, 1]ᵀ (S and z in one update), then φqᵀ·S' = [numerator, denominator]; element-wise
+    // for the same reason as the SPE contraction.
     buf[kVAugDst].copy_(buf[kVSrc]);
-    state.kv[l].baddbmm_(buf[kPhiK], buf[kVAug]);
-    at::bmm_out(buf[kRead], buf[kPhiQ], state.kv[l]);
+    state.kv[l].addcmul_(buf[kPhiK], buf[kVAug]);
+    at::mul_out(buf[kAttTmp], buf[kPhiQ], state.kv[l]);
+    at::sum_out(buf[kRead], buf[kAttTmp], {1}, /*keepdim=*/true);
     buf[kDen].add_(kLinearAttentionEps);
     at::div_out(buf[kAtt], buf[kNum], buf[kDen]);
 
