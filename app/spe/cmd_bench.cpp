@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -95,14 +96,14 @@ struct Samples {
 
 // Per-token milliseconds over `args.steps` steps, starting at `position`. Reading one logit forces the
 // step to complete (on CUDA this synchronises the stream) before the clock is read.
-Samples time_position(const spe::model::PerformerLM& model, const spe::model::DecoderStepPlan& plan,
+Samples time_position(const spe::model::PerformerLM& model, const spe::model::DecoderStepPlan* plan,
                                   const BenchArgs& args, std::int64_t position, torch::Device device) {
   namespace sm = spe::model;
   c10::InferenceMode guard;
   const sm::NoiseContext noise(args.seed);
   sm::GenerationState state = sm::begin_sequence_at(model, args.batch, noise, position);
   std::optional<sm::StepPlanState> fast;
-  if (args.impl == "plan") fast.emplace(plan.adopt(std::move(state)));
+  if (plan) fast.emplace(plan->adopt(std::move(state)));
   const auto vocab = model.config().vocab_size;
   Samples samples;
   std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
@@ -113,7 +114,7 @@ Samples time_position(const spe::model::PerformerLM& model, const spe::model::De
         torch::full({args.batch}, (t * 7919 + 11) % vocab, torch::dtype(torch::kInt64)).to(device);
     const double cpu_start = process_cpu_ms();
     const auto start = std::chrono::steady_clock::now();
-    const torch::Tensor logits = fast ? plan.step(*fast, tokens) : model.step(state, tokens);
+    const torch::Tensor logits = fast ? plan->step(*fast, tokens) : model.step(state, tokens);
     logits.select(0, 0).select(0, 0).item<float>();
     const auto stop = std::chrono::steady_clock::now();
     const double cpu_stop = process_cpu_ms();
@@ -153,12 +154,14 @@ void run(const BenchArgs& args) {
   for (const auto& p : model.parameters()) parameters += p.numel();
   sm::StepPlanOptions plan_options;
   plan_options.bf16_weights = args.dtype == "bf16";
-  const sm::DecoderStepPlan plan(model, plan_options);
+  // Built only when timed: its weight copies would otherwise inflate the RSS of --impl step.
+  std::optional<sm::DecoderStepPlan> plan;
+  if (args.impl == "plan") plan.emplace(model, plan_options);
 
   std::map<std::int64_t, Stats> stats, cpu_stats;
   std::map<std::int64_t, double> rss;
   for (auto position : args.positions) {
-    const Samples samples = time_position(model, plan, args, position, device);
+    const Samples samples = time_position(model, plan ? &*plan : nullptr, args, position, device);
     stats[position] = summarise(samples.wall_ms);
     cpu_stats[position] = summarise(samples.cpu_ms);
     rss[position] = rss_mb();

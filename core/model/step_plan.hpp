@@ -1,15 +1,17 @@
 #pragma once
 // DecoderStepPlan: a dedicated inference path for the recurrent step of a PerformerLM, numerically the
 // same as PerformerLM::step (≤1e-5 relative in float32) but with far fewer and cheaper ops per layer:
-//   * Q, K, V in one fused (3d × d) product (addmv at batch 1: no sgemm weight repacking);
+//   * Q, K, V in one fused (3d × d) product (addmv at batch 1: no sgemm weight repacking), every weight
+//     matrix stored column-major (gemv "N");
 //   * the SPE filter of both queries and keys as one multiply + reduce against the gated codes of the position;
 //   * FAVOR+ as one product against [ω, −ω]·d^(-1/4) followed by one offset and one exp;
 //   * the attention state stored augmented, S' = [S | z] (F × (E+1) per head), so the update S += φk·[v, 1]ᵀ
 //     is one addcmul_ and the read-out φqᵀ·S' (numerator and denominator together) one multiply + reduce
 //     (CPU bmm on per-head vector products loops over heads with several dispatches each);
 //   * every intermediate in buffers preallocated per state, written through out= variants.
-// Memory: the plan keeps a fused copy of the Q/K/V weights (3·d² per layer; with bf16_weights, BF16 copies
-// of all four big matrices instead); everything else aliases the
+// Memory: the plan keeps column-major copies of the four big matrices of every layer (fused QKV, out,
+// linear1, linear2) and of the output head — the layout OpenBLAS's gemv streams fastest — or, with
+// bf16_weights, BF16 copies of the four; everything else (norms, biases, embedding, SPE) aliases the
 // model's parameters, so the model must outlive the plan and must not be moved to another device after.
 // Torch-light header (ATen tensor type only): the implementation lives in step_plan.cpp.
 
