@@ -156,7 +156,10 @@ void run(const BenchArgs& args) {
   plan_options.bf16_weights = args.dtype == "bf16";
   // Built only when timed: its weight copies would otherwise inflate the RSS of --impl step.
   std::optional<sm::DecoderStepPlan> plan;
-  if (args.impl == "plan") plan.emplace(model, plan_options);
+  if (args.impl == "plan") {
+    if (!plan_options.bf16_weights) sm::store_weights_column_major(model);  // the plan aliases, not copies
+    plan.emplace(model, plan_options);
+  }
 
   std::map<std::int64_t, Stats> stats, cpu_stats;
   std::map<std::int64_t, double> rss;

@@ -333,6 +333,12 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
   return at::addmm(weights_->head_b, x, weights_->head_w.t());
 }
 
+void store_weights_column_major(PerformerLM& model) {
+  torch::NoGradGuard no_grad;
+  for (auto& module : model.modules(/*include_self=*/false))
+    if (auto* linear = module->as<torch::nn::Linear>()) linear->weight.set_data(column_major(linear->weight));
+}
+
 GenerationState begin_sequence_at(const PerformerLM& model, std::int64_t batch, const NoiseContext& noise,
                                   std::int64_t position, double fill) {
   if (position < 0) throw std::invalid_argument("begin_sequence_at: position must not be negative");

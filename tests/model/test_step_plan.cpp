@@ -189,3 +189,27 @@ TEST_CASE("step plan with BF16 weights stays within BF16 rounding of the float32
     CHECK(agreement >= 14.0);  // the most likely token is almost always the same
   }
 }
+
+TEST_CASE("column-major weights change neither the model step nor the plan") {
+  ModelConfig config = spe::test::tiny_config(PositionalKind::sine_spe, FeatureMapKind::favor, true);
+  PerformerLM model(config, 4);
+  model.eval();
+  model.to(torch::kFloat64);
+  const NoiseContext noise(6);
+  const torch::Tensor tokens = random_tokens(1, 12, config.vocab_size, 2);
+  GenerationState before = model.begin_sequence(1, noise);
+  std::vector<torch::Tensor> expected;
+  for (std::int64_t t = 0; t < tokens.size(1); ++t) expected.push_back(model.step(before, tokens.select(1, t)));
+
+  store_weights_column_major(model);
+  const torch::Tensor& w1 = model.transformer_decoder->layer(1).linear1->weight;
+  CHECK(w1.stride(0) == 1);
+  CHECK(w1.stride(1) == w1.size(0));
+  DecoderStepPlan plan(model);
+  GenerationState after = model.begin_sequence(1, noise);
+  StepPlanState fast = plan.adopt(model.begin_sequence(1, noise));
+  for (std::int64_t t = 0; t < tokens.size(1); ++t) {
+    CHECK(max_relative_difference(model.step(after, tokens.select(1, t)), expected[t]) < 1e-12);
+    CHECK(max_relative_difference(plan.step(fast, tokens.select(1, t)), expected[t]) < 1e-10);
+  }
+}
