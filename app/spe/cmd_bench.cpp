@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,10 @@
 
 #include <c10/core/InferenceMode.h>
 #include <nlohmann/json.hpp>
+#if __has_include(<torch/csrc/autograd/profiler_legacy.h>)
 #include <torch/csrc/autograd/profiler_legacy.h>
+#define SPE_HAVE_LEGACY_PROFILER 1
+#endif
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
@@ -106,10 +110,14 @@ Samples time_position(const spe::model::PerformerLM& model, const spe::model::De
   if (plan) fast.emplace(plan->adopt(std::move(state)));
   const auto vocab = model.config().vocab_size;
   Samples samples;
+#ifdef SPE_HAVE_LEGACY_PROFILER
   std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+#endif
   for (int t = 0; t < args.warmup + args.steps; ++t) {
+#ifdef SPE_HAVE_LEGACY_PROFILER
     if (t == args.warmup && !args.trace.empty() && position == args.positions.front())
       profile = std::make_unique<torch::autograd::profiler::RecordProfile>(args.trace);
+#endif
     const torch::Tensor tokens =
         torch::full({args.batch}, (t * 7919 + 11) % vocab, torch::dtype(torch::kInt64)).to(device);
     const double cpu_start = process_cpu_ms();
@@ -129,6 +137,9 @@ Samples time_position(const spe::model::PerformerLM& model, const spe::model::De
 void run(const BenchArgs& args) {
   namespace sm = spe::model;
   if (args.steps < 16) throw spe::cli::UsageError("bench: --steps must be at least 16");
+#ifndef SPE_HAVE_LEGACY_PROFILER
+  if (!args.trace.empty()) throw spe::cli::UsageError("bench: --trace needs LibTorch's legacy profiler (not in this build)");
+#endif
   if (args.positions.empty()) throw spe::cli::UsageError("bench: --positions needs at least one position");
   for (auto p : args.positions)
     if (p < 0) throw spe::cli::UsageError("bench: position " + std::to_string(p) + " is negative");

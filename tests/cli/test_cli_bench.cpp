@@ -2,6 +2,7 @@
 // asserted (the machine is shared); only that times are positive and ordered as statistics must be.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "spe_run.hpp"
@@ -64,6 +65,21 @@ TEST_CASE("spe bench --dtype bf16 runs the plan with BF16 weights and only the p
   const auto step = run_spe_cli("bench --config small --dtype bf16 --impl step --positions 7");
   CHECK(step.status == 2);
   CHECK(step.output.find("--impl plan") != std::string::npos);
+}
+
+TEST_CASE("spe bench --trace writes a Chrome trace whose ops include the weight products") {
+  const auto trace = spe::test::scratch_dir("bench_trace") / "trace.json";
+  const auto run = run_spe_cli("bench --config small --positions 3 --steps 16 --warmup 1 --trace " + trace.string());
+  REQUIRE(run.status == 0);
+  std::ifstream in(trace);
+  REQUIRE(in.good());
+  const auto json = nlohmann::json::parse(in);
+  const auto& events = json.is_array() ? json : json.at("traceEvents");
+  int addmv = 0;
+  for (const auto& event : events)
+    if (event.value("name", "") == "aten::addmv") ++addmv;
+  // 16 steps × (4 layers × 4 products + the head) = 272 addmv calls.
+  CHECK(addmv == 16 * (4 * 4 + 1));
 }
 
 TEST_CASE("spe bench text output and bad input") {
