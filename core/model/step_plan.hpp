@@ -13,7 +13,7 @@
 // linear1, linear2) and of the output head — the layout OpenBLAS's gemv streams fastest — or, with
 // bf16_weights, BF16 copies of the four; everything else (norms, biases, embedding, SPE) aliases the
 // model's parameters, so the model must outlive the plan and must not be moved to another device after.
-// Torch-light header (ATen tensor type only): the implementation lives in step_plan.cpp.
+// Includes performer.hpp (LibTorch module headers), like every model header that names the model.
 
 #include <cstdint>
 #include <memory>
@@ -28,8 +28,15 @@ namespace spe::model {
 
 // A generation state in the plan's layout: the model's GenerationState (codes, gates, ω, position) with
 // the attention state held augmented as S' = [S | z] (B·H, F, E+1) and the per-sequence constants and
-// scratch buffers the plan needs. Copyable only through snapshot()/restore() of the GenerationState.
+// scratch buffers the plan needs. Move-only (a copy would share the tensors): for a snapshot, release()
+// it into a GenerationState, copy that, and adopt() again.
 struct StepPlanState {
+  StepPlanState() = default;
+  StepPlanState(StepPlanState&&) noexcept = default;
+  StepPlanState& operator=(StepPlanState&&) noexcept = default;
+  StepPlanState(const StepPlanState&) = delete;
+  StepPlanState& operator=(const StepPlanState&) = delete;
+
   GenerationState base;             // its `attention` is left empty: the plan keeps S' instead
   std::vector<at::Tensor> kv;       // per layer, (B·H, F, E+1)
   std::vector<at::Tensor> favor;    // per layer, d^(-1/4)·[ω, −ω] (query dim, F); undefined without FAVOR+
