@@ -1,15 +1,19 @@
 // `spe kernels`: the positional templates P_d(δ) an SPE model prescribes and how well R realisations of
 // its codes reproduce them (SPE.md §6.1). With --json the last line is one JSON object carrying the
-// templates and {"pe", "realizations", "rel_error", …}.
+// templates and {"pe", "realizations", "rel_error", …}. With --model DIR the model is the one of a model
+// folder (model.json's architecture, model.safetensors' weights) instead of a seed-0 preset.
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "io/checkpoint.hpp"
+#include "io/module_loading.hpp"
 #include "model/config.hpp"
 #include "model/kernels.hpp"
 #include "model/performer.hpp"
@@ -17,6 +21,7 @@
 namespace {
 
 struct KernelsArgs {
+  std::string model_dir;
   std::string config = "pop";
   std::string pe = "sine";
   int realizations = 0;
@@ -59,14 +64,40 @@ void print_text(const spe::model::KernelReport& report) {
               report.rel_error * std::sqrt(static_cast<double>(report.realizations)));
 }
 
+// The model of a model folder: its architecture rebuilt from model.json, its weights loaded (all of them,
+// with matching shapes). Errors name the folder.
+std::unique_ptr<spe::model::PerformerLM> load_model_folder(const std::string& dir) {
+  namespace sm = spe::model;
+  const spe::io::Checkpoint checkpoint = spe::io::load_checkpoint(dir);
+  sm::ModelConfig config;
+  try {
+    config = sm::model_config_from_json(checkpoint.meta.architecture);
+    config.validate();
+  } catch (const std::exception& e) {
+    throw spe::cli::UsageError("kernels: " + dir + ": model.json architecture: " + e.what());
+  }
+  if (!config.uses_spe())
+    throw spe::cli::UsageError("kernels: " + dir + ": the model uses " + sm::to_string(config.pe) +
+                               ", not SPE: it has no positional templates");
+  auto model = std::make_unique<sm::PerformerLM>(config, /*init_seed=*/0);
+  spe::io::load_into_module(*model, checkpoint.tensors, {}, dir);
+  return model;
+}
+
 void run(const KernelsArgs& args) {
   namespace sm = spe::model;
-  const sm::PositionalKind pe = sm::positional_kind_from_string(args.pe);
-  if (pe != sm::PositionalKind::sine_spe && pe != sm::PositionalKind::conv_spe)
-    throw spe::cli::UsageError("kernels: --pe must be sine or conv (got '" + args.pe + "')");
-  sm::ModelConfig config = sm::preset_config(args.config, pe);
-  if (args.ungated) config.spe.gated = false;
-  sm::PerformerLM model(config, /*init_seed=*/0);
+  std::unique_ptr<sm::PerformerLM> owned;
+  if (!args.model_dir.empty()) {
+    owned = load_model_folder(args.model_dir);
+  } else {
+    const sm::PositionalKind pe = sm::positional_kind_from_string(args.pe);
+    if (pe != sm::PositionalKind::sine_spe && pe != sm::PositionalKind::conv_spe)
+      throw spe::cli::UsageError("kernels: --pe must be sine or conv (got '" + args.pe + "')");
+    sm::ModelConfig config = sm::preset_config(args.config, pe);
+    if (args.ungated) config.spe.gated = false;
+    owned = std::make_unique<sm::PerformerLM>(config, /*init_seed=*/0);
+  }
+  sm::PerformerLM& model = *owned;
   sm::KernelOptions options;
   options.realizations = args.realizations;
   options.max_lag = args.max_lag;
@@ -83,9 +114,12 @@ void run(const KernelsArgs& args) {
 spe::cli::RegisterCommand reg([](CLI::App& root) {
   auto args = std::make_shared<KernelsArgs>();
   auto* cmd = root.add_subcommand("kernels", "SPE positional templates P_d(δ): prescribed vs Monte-Carlo estimate");
+  auto* model_dir = cmd->add_option("--model", args->model_dir,
+                                    "model folder (model.json + model.safetensors) instead of a preset");
   cmd->add_option("--config", args->config, "model preset: pop, groove or small (initialised with seed 0)")
-      ->check(CLI::IsMember({"pop", "groove", "small"}));
-  cmd->add_option("--pe", args->pe, "positional encoding: sine or conv");
+      ->check(CLI::IsMember({"pop", "groove", "small"}))
+      ->excludes(model_dir);
+  cmd->add_option("--pe", args->pe, "positional encoding of the preset: sine or conv")->excludes(model_dir);
   cmd->add_option("--realizations,-R", args->realizations, "realisations R of the estimate (default: the model's)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--max-lag", args->max_lag, "largest lag δ (default 128)")->check(CLI::NonNegativeNumber);
@@ -93,7 +127,7 @@ spe::cli::RegisterCommand reg([](CLI::App& root) {
   cmd->add_option("--layer", args->layer, "layer whose gate (and generator) is used (default 0)");
   cmd->add_option("--key-position", args->key_position, "position of the key (default 0)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_flag("--ungated", args->ungated, "build the model with ungated SPE filters");
+  cmd->add_flag("--ungated", args->ungated, "build the preset with ungated SPE filters")->excludes(model_dir);
   cmd->add_flag("--json", args->json, "print one JSON object with the templates and the error");
   cmd->callback([args] { run(*args); });
 });
