@@ -26,6 +26,9 @@ def main():
     p.add_argument("--ungated", action="store_true")
     p.add_argument("--omega", action="store_true", help="add feature_map.omega buffers (newer fast-transformers)")
     p.add_argument("--extra-key", help="add an unexpected key")
+    p.add_argument("--raw", help="also write every expected tensor as little-endian float32, concatenated in "
+                                 "expected.json's order (entry 'offset' = first float): a copy independent of "
+                                 "the converter and of safetensors")
     p.add_argument("--vocab", type=int, default=333)
     p.add_argument("--d-model", type=int, default=32)
     p.add_argument("--heads", type=int, default=4)
@@ -68,12 +71,19 @@ def main():
     torch.save(sd, a.out_pt)
 
     expected = {}
+    raw = []
+    offset = 0
     for k, v in sd.items():
         if k.endswith("feature_map.omega"):
             continue
         flat = v.reshape(-1).double()
         expected[k] = {"shape": list(v.shape), "first": float(flat[0]).hex(), "last": float(flat[-1]).hex(),
-                       "sum": float(flat.sum()).hex(), "abs_sum": float(flat.abs().sum()).hex()}
+                       "sum": float(flat.sum()).hex(), "abs_sum": float(flat.abs().sum()).hex(), "offset": offset}
+        raw.append(v.reshape(-1).float().numpy().astype("<f4").tobytes())
+        offset += v.numel()
+    if a.raw:
+        with open(a.raw, "wb") as f:
+            f.write(b"".join(raw))
     with open(a.out_expected, "w") as f:
         json.dump(expected, f)
 
