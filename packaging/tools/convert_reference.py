@@ -364,7 +364,8 @@ def main(argv=None):
                         help="license of the weights (the paper publishes no checkpoints: say where yours came from)")
     parser.add_argument("--dtype", choices=sorted(DTYPE_NAMES), help="store floating-point tensors in this dtype")
     parser.add_argument("--scheme", choices=["remi", "event"], help="token scheme (default: from the vocabulary size)")
-    parser.add_argument("--heads", type=int, default=8, help="attention heads when the weights do not say (APE, ungated ConvSPE)")
+    parser.add_argument("--heads", type=int, default=8,
+                        help="attention heads when the weights do not say (APE, ungated ConvSPE)")
     parser.add_argument("--realizations", type=int, default=64, help="SPE realisations R (not stored in weights)")
     parser.add_argument("--features", type=int, default=128, help="Favor random features (not stored in weights)")
     parser.add_argument("--training-length", type=int, help="training sequence length (default: paper's)")
