@@ -34,7 +34,13 @@ bool python_torch_available() {
   return std::system(command.c_str()) == 0;
 }
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+// Built by appending: GCC 12 warns (-Wrestrict, a false positive) on "'" + std::string.
+std::string quoted(const fs::path& path) {
+  std::string text = "'";
+  text += path.string();
+  text += "'";
+  return text;
+}
 
 std::string read_text(const fs::path& path) {
   std::ifstream in(path);
