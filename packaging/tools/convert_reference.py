@@ -8,8 +8,10 @@ safetensors writer, no extra dependency) and `OUT/model.json` (format_version 1,
 Our module paths ARE the reference names (docs/SPE.md §3.1 "State-dict keys"), so the tensor map is the
 identity except for:
   * `...feature_map.omega` (Performer random features, redrawn per take) is dropped;
-  * the APE table `pe.pe` (max_len, 1, d_model) is checked against the sinusoidal formula and stored in our
-    layout (see APE_LAYOUT).
+  * the APE table `pe.pe` (max_len, 1, d_model) is checked against the sinusoidal formula (kept as is: it is
+    also the layout of PerformerLM's buffer).
+model.json has the structure `spe train` writes: `architecture` = ModelConfig JSON (core/model/config.hpp),
+`positional_encoding` as train::describe_model, `tokenizer` = Tokenizer::to_json() (paper_tokenizers.json).
 
 Usage: convert_reference.py STATE_DICT.pt OUT_DIR [--name NAME] [--dtype F32|F16|BF16] [--license TEXT] ...
 Needs python3-torch (Debian). Exit status 2 with a one-line message on bad input.
@@ -30,9 +32,8 @@ FORMAT_NAME = "spe-studio-model"
 FORMAT_VERSION = 1
 TOOL = "spe-studio convert_reference.py 0.1.0"
 
-# Our APE buffer: same name as the reference, batch axis of the (max_len, 1, d_model) table removed.
+# The APE buffer: same name and (max_len, 1, d_model) layout as the reference (PerformerLM's SinusoidalAPE).
 APE_KEY = "pe.pe"
-APE_LAYOUT = "squeezed"  # (max_len, d_model); "reference" keeps (max_len, 1, d_model)
 
 # Vocabulary sizes of the paper's two token schemes (docs/SPE.md §3.1 and §3.2).
 REMI_PAPER_VOCAB = 333
@@ -161,47 +162,30 @@ def sinusoidal_table(torch, max_len, d_model):
 
 
 # --------------------------------------------------------------------------------------------------
-# Vocabularies of the paper (docs/SPE.md §3.1, §3.2).
+# Tokenizers of the paper (docs/SPE.md §3.1, §3.2): exactly what `Tokenizer::to_json()` writes, kept in
+# paper_tokenizers.json next to this file (a C++ test asserts it equals make_tokenizer(...)->to_json()).
 
-def remi_paper_vocabulary():
-    roots = ["A#", "A", "B", "C#", "C", "D#", "D", "E", "F#", "F", "G#", "G"]
-    qualities = ["+", "/o7", "7", "M", "M7", "m", "m7", "o", "o7", "sus2", "sus4"]
-    absent_tempi = {152, 164, 173, 179, 185, 191, 197, 203, 209, 212, 218}
-    events = ["Bar_None", "EOS_None", "Chord_N_N"]
-    events += [f"Beat_{i}" for i in range(16)]
-    events += [f"Chord_{r}_{q}" for r in roots for q in qualities]
-    events += [f"Note_Duration_{d}" for d in range(0, 1921, 120)]
-    events += [f"Note_Pitch_{p}" for p in range(22, 108)]
-    events += [f"Note_Velocity_{v}" for v in range(40, 87, 2)]
-    events += [f"Tempo_{t}" for t in range(32, 225, 3) if t not in absent_tempi]
-    vocab = sorted(events) + ["PAD_None"]  # plain string order, PAD appended by the data loader
-    assert len(vocab) == REMI_PAPER_VOCAB
-    assert vocab.index("Chord_A#_+") == 17 and vocab.index("Chord_N_N") == 149 and vocab.index("Tempo_32") == 309
-    return vocab
+PAPER_TOKENIZERS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "paper_tokenizers.json")
+SCHEME_OF_VOCAB = {REMI_PAPER_VOCAB: "remi", EVENT_PAPER_VOCAB: "event"}
+# Padding id of each paper model (ModelConfig::pad_id): REMI appends PAD_None last; the event model pads with eos.
+PAD_ID = {"remi": 332, "event": 792}
+# Paper training sequence lengths (ModelConfig::train_len).
+TRAIN_LEN = {"remi": 2048, "event": 512}
 
 
-def event_paper_vocabulary():
-    vocab = [f"note_on({t},{p})" for t in range(3) for p in range(128)]
-    vocab += [f"note_off({t},{p})" for t in range(3) for p in range(128)]
-    vocab += [f"time_shift(0,{tau})" for tau in range(1, 12)]
-    vocab += [f"time_shift(1,{tau})" for tau in range(12)]
-    vocab += ["time_shift(2,0)", "eos", "bos"]
-    assert len(vocab) == EVENT_PAPER_VOCAB
-    return vocab
-
-
-def tokenizer_description(vocab_size, scheme_arg):
-    scheme = scheme_arg or {REMI_PAPER_VOCAB: "remi", EVENT_PAPER_VOCAB: "event"}.get(vocab_size)
+def paper_tokenizer(vocab_size, scheme_arg):
+    scheme = scheme_arg or SCHEME_OF_VOCAB.get(vocab_size)
     if scheme is None:
-        raise ConversionError(f"vocabulary of {vocab_size} tokens is neither the paper's REMI (333) nor event (794); "
-                              "pass --scheme")
-    if scheme == "remi" and vocab_size == REMI_PAPER_VOCAB:
-        return {"scheme": "remi", "variant": "paper", "size": vocab_size, "pad": 332, "eos": 150,
-                "tokens": remi_paper_vocabulary()}
-    if scheme == "event" and vocab_size == EVENT_PAPER_VOCAB:
-        return {"scheme": "event", "variant": "paper", "size": vocab_size, "eos": 792, "bos": 793,
-                "num_tracks": 3, "resolution": 12, "max_shift_beats": 2, "tokens": event_paper_vocabulary()}
-    return {"scheme": scheme, "variant": "custom", "size": vocab_size}
+        raise ConversionError(f"vocabulary of {vocab_size} tokens is neither the paper's REMI (333) nor event (794)")
+    try:
+        with open(PAPER_TOKENIZERS, encoding="utf-8") as f:
+            tokenizer = json.load(f)[scheme]
+    except (OSError, ValueError, KeyError) as e:
+        raise ConversionError(f"{PAPER_TOKENIZERS}: cannot read the paper's {scheme} tokenizer ({e})")
+    size = tokenizer["vocabulary"]["size"]
+    if size != vocab_size:
+        raise ConversionError(f"the weights have {vocab_size} tokens but the paper's {scheme} vocabulary has {size}")
+    return scheme, tokenizer
 
 
 # --------------------------------------------------------------------------------------------------
@@ -286,6 +270,26 @@ def load_state_dict(torch, path):
     return dict(state)
 
 
+def model_config_json(vocab, d_model, n_layers, d_ff, pe, args, pad_id, train_len):
+    """(architecture, positional_encoding) exactly as train::describe_model writes them: every ModelConfig
+    field (model::to_json), values not stored in the weights at ModelConfig's defaults or from the options."""
+    kind = {"ape": "ape_sine", "sine": "sine_spe", "conv": "conv_spe"}[pe["kind"]]
+    spe = {"realizations": args.realizations, "num_sines": pe.get("num_sines", 5),
+           "kernel_size": pe.get("kernel_size", 128), "gated": pe.get("gated", True), "share_pe": True}
+    architecture = {
+        "vocab_size": vocab, "d_model": d_model, "n_layers": n_layers, "n_heads": pe["n_heads"], "d_ff": d_ff,
+        "dropout": 0.1, "pe": kind, "spe": spe,
+        "feature_map": {"kind": "favor", "n_features": args.features, "orthogonal": True},
+        "train_len": train_len, "ape_max_len": pe.get("max_len", 20480), "pad_id": pad_id,
+    }
+    summary = {"kind": kind}
+    if pe["kind"] != "ape":
+        summary.update({"gated": spe["gated"], "realizations": spe["realizations"], "share_pe": True})
+        summary["num_sines" if pe["kind"] == "sine" else "kernel_size"] = (
+            spe["num_sines"] if pe["kind"] == "sine" else spe["kernel_size"])
+    return architecture, summary
+
+
 def convert(args):
     try:
         import torch
@@ -308,25 +312,13 @@ def convert(args):
             if error > 1e-4:
                 raise ConversionError(f"{args.input}: tensor '{APE_KEY}' is not the sinusoidal table "
                                       f"(max deviation {error:.3g})")
-            if APE_LAYOUT == "squeezed":
-                tensor = tensor.reshape(pe["max_len"], d_model)
         if tensor.is_floating_point() and args.dtype:
             tensor = tensor.to(getattr(torch, DTYPE_NAMES[args.dtype]))
         out[key] = tensor
 
-    pe_summary = {k: v for k, v in pe.items() if k not in ("n_heads", "head_dim")}
-    if pe["kind"] == "ape":
-        pe_summary["layout"] = APE_LAYOUT
-    architecture = {
-        "vocab_size": vocab, "d_model": d_model, "n_layers": n_layers, "n_heads": pe["n_heads"],
-        "d_ff": d_ff, "activation": "relu", "dropout": 0.1, "norm": "post", "final_norm": False,
-        "embedding_scale": math.sqrt(d_model),
-        "feature_map": {"kind": "favor", "n_features": args.features, "orthogonal": True, "stabilize": False},
-        "attention_eps": 1e-6,
-        "positional_encoding": pe_summary,
-    }
-    tokenizer = tokenizer_description(vocab, args.scheme)
-    training_length = args.training_length or {"remi": 2048, "event": 512}.get(tokenizer["scheme"], 0)
+    scheme, tokenizer = paper_tokenizer(vocab, args.scheme)
+    train_len = args.training_length or TRAIN_LEN[scheme]
+    architecture, pe_summary = model_config_json(vocab, d_model, n_layers, d_ff, pe, args, PAD_ID[scheme], train_len)
     float_dtypes = sorted({safetensors_dtype(torch, t.dtype) for t in out.values() if t.is_floating_point()})
 
     os.makedirs(args.output, exist_ok=True)
@@ -341,9 +333,9 @@ def convert(args):
         "architecture": architecture,
         "positional_encoding": pe_summary,
         "tokenizer": tokenizer,
-        "training": {"length": training_length, "steps": args.steps,
+        "training": {"length": train_len, "steps": args.steps,
                      "dataset": {"name": args.dataset or {"remi": "Pop1K7", "event": "Groove2Groove"}.get(
-                         tokenizer["scheme"], "unknown")},
+                         scheme, "unknown")},
                      "metrics": {}},
         "provenance": {
             "tool": TOOL,
@@ -372,7 +364,8 @@ def main(argv=None):
                         help="license of the weights (the paper publishes no checkpoints: say where yours came from)")
     parser.add_argument("--dtype", choices=sorted(DTYPE_NAMES), help="store floating-point tensors in this dtype")
     parser.add_argument("--scheme", choices=["remi", "event"], help="token scheme (default: from the vocabulary size)")
-    parser.add_argument("--heads", type=int, default=8, help="attention heads when the weights do not say (APE)")
+    parser.add_argument("--heads", type=int, default=8,
+                        help="attention heads when the weights do not say (APE, ungated ConvSPE)")
     parser.add_argument("--realizations", type=int, default=64, help="SPE realisations R (not stored in weights)")
     parser.add_argument("--features", type=int, default=128, help="Favor random features (not stored in weights)")
     parser.add_argument("--training-length", type=int, help="training sequence length (default: paper's)")

@@ -71,14 +71,13 @@ json make_and_convert(const fs::path& dir, const std::string& fixture_args, cons
 double from_hex(const json& value) { return std::strtod(value.get<std::string>().c_str(), nullptr); }
 
 // Names, shapes and values of the loaded tensors against the fixture's description.
-void check_tensors(const Checkpoint& checkpoint, const json& expected, bool ape_squeezed) {
+void check_tensors(const Checkpoint& checkpoint, const json& expected) {
   std::set<std::string> loaded_names;
   for (const auto& [name, tensor] : checkpoint.tensors) {
     INFO(name);
     loaded_names.insert(name);
     REQUIRE(expected.contains(name));
-    auto shape = expected[name]["shape"].get<std::vector<std::int64_t>>();
-    if (name == "pe.pe" && ape_squeezed) shape.erase(shape.begin() + 1);  // (max_len, 1, d) → (max_len, d)
+    const auto shape = expected[name]["shape"].get<std::vector<std::int64_t>>();  // the reference's own layout
     CHECK(tensor.sizes().vec() == shape);
     const auto flat = tensor.reshape(-1).to(at::kDouble);
     CHECK(flat[0].item<double>() == from_hex(expected[name]["first"]));
@@ -103,7 +102,7 @@ TEST_CASE("convert_reference.py converts the paper's state dicts into loadable m
   SECTION("gated SineSPE, pop-piano REMI vocabulary, newer-fast-transformers omega keys dropped") {
     const json expected = make_and_convert(root, "--pe sine --omega", "--name pop-sine --license CC-BY-4.0");
     const auto checkpoint = load_checkpoint(root / "model");
-    check_tensors(checkpoint, expected, true);
+    check_tensors(checkpoint, expected);
     CHECK(checkpoint.tensors.size() == 1 + 3 + 2 + 2 * 16 + 2);
     const auto& meta = checkpoint.meta;
     CHECK(meta.name == "pop-sine");
@@ -113,45 +112,51 @@ TEST_CASE("convert_reference.py converts the paper's state dicts into loadable m
     CHECK(meta.architecture["n_heads"] == 4);
     CHECK(meta.architecture["d_ff"] == 64);
     CHECK(meta.architecture["vocab_size"] == 333);
-    CHECK(meta.positional_encoding["kind"] == "sine");
+    CHECK(meta.positional_encoding["kind"] == "sine_spe");
+    CHECK(meta.architecture["pe"] == "sine_spe");
+    CHECK(meta.architecture["pad_id"] == 332);
     CHECK(meta.positional_encoding["num_sines"] == 5);
+    CHECK(meta.architecture["spe"]["num_sines"] == 5);
     CHECK(meta.positional_encoding["gated"] == true);
     CHECK(meta.tokenizer["scheme"] == "remi");
-    REQUIRE(meta.tokenizer["tokens"].size() == 333);
-    CHECK(meta.tokenizer["tokens"][17] == "Chord_A#_+");
-    CHECK(meta.tokenizer["tokens"][150] == "EOS_None");
-    CHECK(meta.tokenizer["tokens"][309] == "Tempo_32");
+    CHECK(meta.tokenizer["vocab"] == "paper");
+    const auto& tokens = meta.tokenizer["vocabulary"]["tokens"];
+    REQUIRE(tokens.size() == 333);
+    CHECK(tokens[17] == "Chord_A#_+");
+    CHECK(tokens[150] == "EOS_None");
+    CHECK(tokens[309] == "Tempo_32");
     CHECK(meta.training_length == 2048);
     CHECK(checkpoint.weights.dtype == "F32");
   }
   SECTION("ungated SineSPE has no gates") {
     const json expected = make_and_convert(root, "--pe sine --ungated", "");
     const auto checkpoint = load_checkpoint(root / "model");
-    check_tensors(checkpoint, expected, true);
+    check_tensors(checkpoint, expected);
     CHECK(checkpoint.meta.positional_encoding["gated"] == false);
   }
   SECTION("gated ConvSPE: kernel size from conv_q") {
     const json expected = make_and_convert(root, "--pe conv", "");
     const auto checkpoint = load_checkpoint(root / "model");
-    check_tensors(checkpoint, expected, true);
-    CHECK(checkpoint.meta.positional_encoding["kind"] == "conv");
+    check_tensors(checkpoint, expected);
+    CHECK(checkpoint.meta.positional_encoding["kind"] == "conv_spe");
     CHECK(checkpoint.meta.positional_encoding["kernel_size"] == 16);
     CHECK(checkpoint.meta.positional_encoding["gated"] == true);
   }
-  SECTION("APE: sinusoidal table verified and stored as (max_len, d_model)") {
+  SECTION("APE: sinusoidal table verified and stored as the reference (max_len, 1, d_model) buffer") {
     const json expected = make_and_convert(root, "--pe ape", "");
     const auto checkpoint = load_checkpoint(root / "model");
-    check_tensors(checkpoint, expected, true);
-    CHECK(checkpoint.meta.positional_encoding["kind"] == "ape");
-    CHECK(checkpoint.meta.positional_encoding["max_len"] == 64);
+    check_tensors(checkpoint, expected);
+    CHECK(checkpoint.meta.positional_encoding["kind"] == "ape_sine");
+    CHECK(checkpoint.meta.architecture["ape_max_len"] == 64);
   }
   SECTION("groove event vocabulary (794 tokens), stored as BF16") {
     make_and_convert(root, "--pe sine --vocab 794", "--dtype BF16");
     const auto checkpoint = load_checkpoint(root / "model");
     CHECK(checkpoint.weights.dtype == "BF16");
     CHECK(checkpoint.meta.tokenizer["scheme"] == "event");
-    REQUIRE(checkpoint.meta.tokenizer["tokens"].size() == 794);
-    CHECK(checkpoint.meta.tokenizer["tokens"][792] == "eos");
+    REQUIRE(checkpoint.meta.tokenizer["vocabulary"]["tokens"].size() == 794);
+    CHECK(checkpoint.meta.tokenizer["vocabulary"]["tokens"][792] == "eos");
+    CHECK(checkpoint.meta.architecture["pad_id"] == 792);
     CHECK(checkpoint.meta.training_length == 512);
     for (const auto& [name, tensor] : checkpoint.tensors) CHECK(tensor.scalar_type() == at::kBFloat16);
   }
