@@ -201,7 +201,14 @@ TEST_CASE("spe generate: missing model, bad prompt and impossible options exit 2
     CHECK_THAT(r.err, Catch::Contains(needle));
     CHECK(!fs::exists(out));
   };
-  expect_usage_error("generate --tokens 10 -o " + q(out), "no default model");
+  {  // Without --model the bundled default (resources/models, "default": true) generates; the registry's
+     // "no default model" error is covered by test_model_registry with empty roots.
+    const Result r = spe_run("generate --tokens 10 --seed 1 -o " + q(out), env);
+    INFO(r.err);
+    CHECK(r.rc == 0);
+    CHECK(fs::exists(out));
+    fs::remove(out);
+  }
   expect_usage_error("generate --model no-such-model --tokens 10 -o " + q(out), "no model named 'no-such-model'");
   expect_usage_error("generate --model " + q(xdg) + " --tokens 10 -o " + q(out), "is not a model folder");
   const auto [remi_dir, event_dir] = make_user_models(xdg);
