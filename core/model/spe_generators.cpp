@@ -287,18 +287,13 @@ torch::Tensor fft_valid_correlation(const torch::Tensor& z, const torch::Tensor&
   return out.reshape(shape).narrow(-1, 0, n);
 }
 
-bool ConvSPE::fft_is_faster(int kernel_size, std::int64_t length) {
-  (void)length;
-  return kernel_size >= 64;
-}
-
-bool ConvSPE::uses_fft(std::int64_t length) const {
+bool ConvSPE::uses_fft() const {
   switch (algorithm_) {
     case ConvAlgorithm::direct: return false;
     case ConvAlgorithm::fft: return true;
     case ConvAlgorithm::automatic: break;
   }
-  return fft_is_faster(kernel_size_, length);
+  return fft_is_faster(kernel_size_);
 }
 
 SpeCodes ConvSPE::codes(std::int64_t begin, std::int64_t end, int realizations, const NoiseContext& noise,
@@ -315,7 +310,7 @@ SpeCodes ConvSPE::codes(std::int64_t begin, std::int64_t end, int realizations, 
   auto arrange = [&](const torch::Tensor& out) {  // (R, C, N) → (N, H, D, R)
     return (out.reshape({realizations, h, d, n}).permute({3, 1, 2, 0}) * scale).contiguous();
   };
-  if (n > 0 && uses_fft(n)) {
+  if (n > 0 && uses_fft()) {
     // Both filters against one transform of the noise.
     torch::Tensor weights = torch::stack({conv_k->weight.squeeze(1), conv_q->weight.squeeze(1)});  // (2, C, K)
     torch::Tensor out = fft_valid_correlation(z, weights);  // (2, R, C, N)
