@@ -1,5 +1,5 @@
 // Measures the direct and the FFT ConvSPE convolution (forward + backward through both filters) on the
-// grid of docs/results/convspe-fft.md and prints a Markdown table ([slow]: ≈1 min with the default 8 channels):
+// grid of docs/results/convspe-fft.md and prints a Markdown table ([slow]: 1–3 min with the default 8 channels):
 //   build/tests/test_model "[convspe-bench]"
 // It checks that both paths agree in every cell but asserts nothing about time (the machine is shared).
 #include "torch_catch.hpp"
