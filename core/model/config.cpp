@@ -113,12 +113,29 @@ FeatureMapKind feature_map_kind_from_string(std::string_view name) {
   throw std::invalid_argument("unknown feature map '" + std::string(name) + "' (expected favor, relu or elu)");
 }
 
+std::string to_string(ConvAlgorithm algorithm) {
+  switch (algorithm) {
+    case ConvAlgorithm::automatic: return "auto";
+    case ConvAlgorithm::direct: return "direct";
+    case ConvAlgorithm::fft: return "fft";
+  }
+  return "auto";
+}
+
+ConvAlgorithm conv_algorithm_from_string(std::string_view name) {
+  if (name == "auto") return ConvAlgorithm::automatic;
+  if (name == "direct") return ConvAlgorithm::direct;
+  if (name == "fft") return ConvAlgorithm::fft;
+  throw std::invalid_argument("unknown ConvSPE algorithm '" + std::string(name) + "' (expected auto, direct or fft)");
+}
+
 nlohmann::json to_json(const ModelConfig& c) {
   return {
       {"vocab_size", c.vocab_size}, {"d_model", c.d_model}, {"n_layers", c.n_layers}, {"n_heads", c.n_heads},
       {"d_ff", c.d_ff}, {"dropout", c.dropout}, {"pe", to_string(c.pe)},
       {"spe",
        {{"realizations", c.spe.realizations}, {"num_sines", c.spe.num_sines}, {"kernel_size", c.spe.kernel_size},
+        {"conv_algorithm", to_string(c.spe.conv_algorithm)},
         {"gated", c.spe.gated}, {"share_pe", c.spe.share_pe}}},
       {"feature_map",
        {{"kind", to_string(c.feature_map.kind)}, {"n_features", c.feature_map.n_features},
@@ -162,6 +179,9 @@ ModelConfig model_config_from_json(const nlohmann::json& json) {
     read(*it, "realizations", c.spe.realizations, "spe.");
     read(*it, "num_sines", c.spe.num_sines, "spe.");
     read(*it, "kernel_size", c.spe.kernel_size, "spe.");
+    std::string algorithm = to_string(c.spe.conv_algorithm);
+    read(*it, "conv_algorithm", algorithm, "spe.");
+    c.spe.conv_algorithm = conv_algorithm_from_string(algorithm);
     read(*it, "gated", c.spe.gated, "spe.");
     read(*it, "share_pe", c.spe.share_pe, "spe.");
   }

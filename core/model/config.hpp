@@ -12,11 +12,16 @@ namespace spe::model {
 
 enum class PositionalKind { none, ape_sine, ape_learned, sine_spe, conv_spe };
 enum class FeatureMapKind { favor, relu, elu };
+// How ConvSPE computes the codes of a whole range (the parallel path): a direct depthwise convolution,
+// an FFT (overlap-save) convolution, or `automatic`: whichever measured faster for that filter length
+// and range (docs/results/convspe-fft.md). All three give the same codes to round-off.
+enum class ConvAlgorithm { automatic, direct, fft };
 
 struct SpeConfig {
   int realizations = 64;  // R: the SPE code dimension (= the query dimension the feature map sees)
   int num_sines = 5;      // K for SineSPE
   int kernel_size = 128;  // filter length for ConvSPE
+  ConvAlgorithm conv_algorithm = ConvAlgorithm::automatic;  // JSON "conv_algorithm": "auto" | "direct" | "fft"
   bool gated = true;      // SPEFilter(gated=True): learned blend with a position-less constant
   bool share_pe = true;   // one generator shared by all layers (the paper's music models)
 };
@@ -63,9 +68,11 @@ ModelConfig preset_config(std::string_view name, PositionalKind pe = PositionalK
 
 std::string to_string(PositionalKind kind);
 std::string to_string(FeatureMapKind kind);
+std::string to_string(ConvAlgorithm algorithm);  // "auto" | "direct" | "fft"
 // Accept the canonical names plus the short CLI spellings ("ape", "sine", "conv").
 PositionalKind positional_kind_from_string(std::string_view name);
 FeatureMapKind feature_map_kind_from_string(std::string_view name);
+ConvAlgorithm conv_algorithm_from_string(std::string_view name);
 
 nlohmann::json to_json(const ModelConfig& config);
 // Missing fields keep the defaults of ModelConfig{}; wrong types or values throw std::invalid_argument.

@@ -25,7 +25,8 @@ torch::Tensor layer_norm(const torch::Tensor& x, const torch::nn::LayerNorm& nor
 std::shared_ptr<SpeGenerator> make_generator(const ModelConfig& config) {
   if (config.pe == PositionalKind::sine_spe)
     return std::make_shared<SineSPE>(config.n_heads, config.head_dim(), config.spe.num_sines);
-  return std::make_shared<ConvSPE>(config.n_heads, config.head_dim(), config.spe.kernel_size);
+  return std::make_shared<ConvSPE>(config.n_heads, config.head_dim(), config.spe.kernel_size,
+                                   config.spe.conv_algorithm);
 }
 
 }  // namespace

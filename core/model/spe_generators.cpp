@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include <ATen/Parallel.h>
+#include <torch/fft.h>
 #include <torch/torch.h>
 
 #include "model/keyed_noise.hpp"
@@ -216,8 +217,8 @@ torch::Tensor SineSPE::kernel(std::int64_t max_lag) const {
 
 // ------------------------------------------------------------------------------------------------ ConvSPE
 
-ConvSPE::ConvSPE(int num_heads, int in_features, int kernel_size)
-    : SpeGenerator(num_heads, in_features), kernel_size_(kernel_size) {
+ConvSPE::ConvSPE(int num_heads, int in_features, int kernel_size, ConvAlgorithm algorithm)
+    : SpeGenerator(num_heads, in_features), kernel_size_(kernel_size), algorithm_(algorithm) {
   if (num_heads <= 0 || in_features <= 0 || kernel_size <= 0)
     throw std::invalid_argument("ConvSPE: heads, features and kernel size must be positive");
   const int channels = num_heads * in_features;
@@ -244,6 +245,57 @@ torch::Tensor ConvSPE::noise_columns(std::int64_t first, std::int64_t count, int
   return conv_noise_columns(first, count, realizations, num_heads_ * in_features_, noise, generator_index, options);
 }
 
+std::int64_t fast_fft_size(std::int64_t n) {
+  std::int64_t best = 1;
+  while (best < n) best *= 2;
+  for (std::int64_t power3 = 3; power3 < best; power3 *= 3) {
+    std::int64_t size = power3;
+    while (size < n) size *= 2;
+    best = std::min(best, size);
+  }
+  return best;
+}
+
+torch::Tensor fft_valid_correlation(const torch::Tensor& z, const torch::Tensor& w) {
+  if (w.dim() < 2 || z.dim() < 2 || z.size(-2) != w.size(-2) || z.size(-1) < w.size(-1))
+    throw std::invalid_argument("fft_valid_correlation: expected z (…, C, L) and w (…, C, K) with K ≤ L");
+  const std::int64_t k = w.size(-1), length = z.size(-1);
+  const std::int64_t n = length - k + 1;
+  // One transform of the whole range when it is short; otherwise blocks of ≈8K, near the minimum of the
+  // FFT cost per output, (B·log B)/(B − K + 1).
+  const std::int64_t block = std::min(fast_fft_size(length), fast_fft_size(8 * k));
+  const std::int64_t step = block - k + 1;  // outputs per block: those whose window does not wrap around
+  const std::int64_t blocks = (n + step - 1) / step;
+  const std::int64_t padded = (blocks - 1) * step + block;
+  torch::Tensor x = padded > length ? at::constant_pad_nd(z, {0, padded - length}) : z;
+  torch::Tensor spectra = torch::fft::rfft(x.unfold(-1, block, step), block, -1);  // (…z, C, blocks, B/2+1)
+  // Cross-correlation = product with the conjugate filter spectrum; the circular index t + j stays < B
+  // for t < step, so the first `step` samples of each block are exact.
+  auto filter_shape = w.sizes().vec();
+  filter_shape.pop_back();
+  filter_shape.pop_back();
+  const auto leading_w = filter_shape;
+  filter_shape.insert(filter_shape.end(), z.dim() - 2, 1);  // broadcast over z's leading axes
+  filter_shape.push_back(w.size(-2));
+  filter_shape.push_back(1);  // … and over the blocks
+  filter_shape.push_back(block / 2 + 1);
+  torch::Tensor filter = torch::fft::rfft(w, block, -1).conj().reshape(filter_shape);
+  torch::Tensor out = torch::fft::irfft(spectra * filter, block, -1).narrow(-1, 0, step);
+  auto shape = leading_w;
+  shape.insert(shape.end(), z.sizes().begin(), z.sizes().end());
+  shape.back() = blocks * step;
+  return out.reshape(shape).narrow(-1, 0, n);
+}
+
+bool ConvSPE::uses_fft() const {
+  switch (algorithm_) {
+    case ConvAlgorithm::direct: return false;
+    case ConvAlgorithm::fft: return true;
+    case ConvAlgorithm::automatic: break;
+  }
+  return fft_is_faster(kernel_size_);
+}
+
 SpeCodes ConvSPE::codes(std::int64_t begin, std::int64_t end, int realizations, const NoiseContext& noise,
                         int generator_index) const {
   check_range(begin, end, realizations);
@@ -255,11 +307,20 @@ SpeCodes ConvSPE::codes(std::int64_t begin, std::int64_t end, int realizations, 
                         .permute({1, 2, 0})
                         .contiguous();  // (R, C, L)
   const double scale = code_scale(realizations, d);
-  auto filter = [&](const torch::Tensor& weight) {
-    torch::Tensor out = at::conv1d(z, weight, torch::Tensor(), at::IntArrayRef{1}, at::IntArrayRef{0}, at::IntArrayRef{1}, h * d);  // (R, C, N)
-    return (out.view({realizations, h, d, n}).permute({3, 1, 2, 0}) * scale).contiguous();
+  auto arrange = [&](const torch::Tensor& out) {  // (R, C, N) → (N, H, D, R)
+    return (out.reshape({realizations, h, d, n}).permute({3, 1, 2, 0}) * scale).contiguous();
   };
-  return {filter(conv_k->weight), filter(conv_q->weight)};
+  if (n > 0 && uses_fft()) {
+    // Both filters against one transform of the noise.
+    torch::Tensor weights = torch::stack({conv_k->weight.squeeze(1), conv_q->weight.squeeze(1)});  // (2, C, K)
+    torch::Tensor out = fft_valid_correlation(z, weights);  // (2, R, C, N)
+    return {arrange(out[0]), arrange(out[1])};
+  }
+  auto direct = [&](const torch::Tensor& weight) {
+    return arrange(at::conv1d(z, weight, torch::Tensor(), at::IntArrayRef{1}, at::IntArrayRef{0},
+                              at::IntArrayRef{1}, h * d));
+  };
+  return {direct(conv_k->weight), direct(conv_q->weight)};
 }
 
 std::unique_ptr<CodeStream> ConvSPE::open_stream(std::int64_t start, int realizations, const NoiseContext& noise,

@@ -16,6 +16,7 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/types.h>
 
+#include "model/config.hpp"
 #include "model/noise_context.hpp"
 
 namespace spe::model {
@@ -83,10 +84,23 @@ class SineSPE : public SpeGenerator {
 // Depthwise filters conv_q, conv_k (H·D, 1, kernel_size). Naming swap of the reference: Q̄ is filtered
 // by conv_k and K̄ by conv_q. Noise column c (an (R, H·D) slab) is keyed by (generator, c), and the code
 // of position t reads columns t+K … t+2K−1.
+//
+// `codes` computes the valid cross-correlation either directly (depthwise conv1d, O(N·K) per channel) or
+// by FFT (overlap-save with blocks of a 2^a·3^b size, O(N·log K)); `algorithm` picks one, `automatic`
+// applies `fft_is_faster` (rule measured in docs/results/convspe-fft.md). Both are differentiable with
+// respect to the filters and give the same codes to round-off; the generation stream is unaffected.
 class ConvSPE : public SpeGenerator {
  public:
-  ConvSPE(int num_heads, int in_features, int kernel_size);
+  ConvSPE(int num_heads, int in_features, int kernel_size, ConvAlgorithm algorithm = ConvAlgorithm::automatic);
   int kernel_size() const { return kernel_size_; }
+  ConvAlgorithm algorithm() const { return algorithm_; }
+  void set_algorithm(ConvAlgorithm algorithm) { algorithm_ = algorithm; }
+  // The `automatic` rule: FFT for filters of 64 taps or more. Measured (docs/results/convspe-fft.md) on
+  // N ∈ {256, 2048, 8192} with 1 and 2 threads: FFT faster for every K ≥ 64 (1.1–29×), slower at K = 16
+  // (0.4×); the winner did not depend on N there, so the rule does not either.
+  static bool fft_is_faster(int kernel_size) { return kernel_size >= 64; }
+  // Whether `codes` takes the FFT path under the current algorithm.
+  bool uses_fft() const;
 
   SpeCodes codes(std::int64_t begin, std::int64_t end, int realizations, const NoiseContext& noise,
                  int generator_index) const override;
@@ -103,6 +117,14 @@ class ConvSPE : public SpeGenerator {
 
  private:
   int kernel_size_;
+  ConvAlgorithm algorithm_;
 };
+
+// Smallest 2^a·3^b ≥ n (n ≥ 1): a size pocketfft transforms fast.
+std::int64_t fast_fft_size(std::int64_t n);
+// Valid cross-correlation out[c, t] = Σ_j w[c, j]·z[…, c, t + j] for t < z.size(-1) − K + 1, by FFT.
+// z (…, C, L), w (C, K) → (…, C, L − K + 1). Overlap-save: blocks of B = fast size, each yielding B − K + 1
+// outputs, so the cost is O(L·log B) with memory ≈ (B / (B − K + 1)) × the output. Differentiable in w and z.
+torch::Tensor fft_valid_correlation(const torch::Tensor& z, const torch::Tensor& w);
 
 }  // namespace spe::model
