@@ -275,7 +275,8 @@ def model_config_json(vocab, d_model, n_layers, d_ff, pe, args, pad_id, train_le
     field (model::to_json), values not stored in the weights at ModelConfig's defaults or from the options."""
     kind = {"ape": "ape_sine", "sine": "sine_spe", "conv": "conv_spe"}[pe["kind"]]
     spe = {"realizations": args.realizations, "num_sines": pe.get("num_sines", 5),
-           "kernel_size": pe.get("kernel_size", 128), "gated": pe.get("gated", True), "share_pe": True}
+           "kernel_size": pe.get("kernel_size", 128), "gated": pe.get("gated", True), "share_pe": True,
+           "conv_algorithm": "auto"}
     architecture = {
         "vocab_size": vocab, "d_model": d_model, "n_layers": n_layers, "n_heads": pe["n_heads"], "d_ff": d_ff,
         "dropout": 0.1, "pe": kind, "spe": spe,
