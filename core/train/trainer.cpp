@@ -11,6 +11,7 @@
 
 #include "io/atomic_file.hpp"
 #include "io/module_loading.hpp"
+#include "io/remove_tree.hpp"
 #include "train/data_parallel.hpp"
 #include "train/train_log.hpp"
 
@@ -157,7 +158,7 @@ struct Trainer::Impl {
   void save_checkpoint() {
     const fs::path tmp = training_dir() / "checkpoint.tmp";
     const fs::path old = training_dir() / "checkpoint.old";
-    fs::remove_all(tmp);
+    io::remove_tree(tmp);
     fs::create_directories(tmp);
     io::save_checkpoint(tmp, io::module_tensors(*model.module), current_meta());
     {
@@ -168,10 +169,10 @@ struct Trainer::Impl {
     io::write_file_atomically(tmp / "state.json", state_json());
     // Swap: checkpoint → checkpoint.old, tmp → checkpoint, drop old. A crash between the renames
     // leaves checkpoint.old, which resume() falls back to.
-    fs::remove_all(old);
+    io::remove_tree(old);
     if (fs::exists(checkpoint_dir())) fs::rename(checkpoint_dir(), old);
     fs::rename(tmp, checkpoint_dir());
-    fs::remove_all(old);
+    io::remove_tree(old);
   }
 
   void save_model(const fs::path& dir) { io::save_checkpoint(dir, io::module_tensors(*model.module), current_meta()); }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Trains the bundled models on one CUDA GPU, all six at once, within a wall-clock budget:
 # five REMI pop-piano models on POP909 (APE, sineSPE, sineSPE ungated, convSPE, convSPE ungated; equal budgets)
-# and one event-token groove model (sineSPE, gated) on groove_mma/train.
+# and one event-token groove model (sineSPE, gated) on groove_mma/train (SPE_GROOVE_APE=1: also an APE one).
 #   packaging/gpu/train-bundled.sh POP909_DIR GROOVE_TRAIN_DIR OUT_DIR [BUDGET_SECONDS]
 # A short probe run measures the step time of the six concurrent jobs; the real runs get as many steps as fit.
 set -euo pipefail
@@ -24,9 +24,15 @@ run_all() {  # run_all STEPS DIR [extra args]
       --steps "$steps" --license "$pop_license" --out "$dir/pop-$name" "$@" >"$dir/pop-$name.log" 2>&1 &
     pids+=($!)
   done
-  "$spe" train --data "$groove" --scheme event --pe sine "${arch[@]}" --sines 8 "${opt[@]}" --redraw-every 40 --redraw-prob 0 \
-    --steps "$steps" --license "$groove_license" --out "$dir/groove-sine" "$@" >"$dir/groove-sine.log" 2>&1 &
-  pids+=($!)
+  local groove_pes=(sine)
+  # SPE_GROOVE_APE=1 also trains an APE groove model with the same budget, for the paper's APE-vs-SPE
+  # style comparison (not bundled).
+  [ "${SPE_GROOVE_APE:-0}" = 1 ] && groove_pes+=(ape)
+  for pe in "${groove_pes[@]}"; do
+    "$spe" train --data "$groove" --scheme event --pe "$pe" "${arch[@]}" --sines 8 "${opt[@]}" --redraw-every 40 \
+      --redraw-prob 0 --steps "$steps" --license "$groove_license" --out "$dir/groove-$pe" "$@" >"$dir/groove-$pe.log" 2>&1 &
+    pids+=($!)
+  done
   local rc=0
   for p in "${pids[@]}"; do wait "$p" || rc=$?; done
   return $rc

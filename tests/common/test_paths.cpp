@@ -5,6 +5,8 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "io/remove_tree.hpp"
+
 namespace fs = std::filesystem;
 
 namespace spe::test {
@@ -16,7 +18,7 @@ fs::path spe_cli() { return binary_dir() / "app" / "spe"; }
 
 fs::path scratch_dir(const std::string& name) {
   fs::path dir = binary_dir() / "test-scratch" / name;
-  fs::remove_all(dir);
+  spe::io::remove_tree(dir);
   fs::create_directories(dir);
   return dir;
 }
