@@ -1,6 +1,6 @@
 #!/bin/bash
 # One comparison run for docs/results/bench-cpu.md: the eager PyTorch baseline and `spe bench` (the
-# DecoderStepPlan and PerformerLM::step) on the same machine state, interleaved round by round, same threads.
+# DecoderStepPlan in F32 and BF16, and PerformerLM::step) on the same machine state, interleaved round by round, same threads.
 # Usage: packaging/tools/bench_compare.sh BUILD_DIR [THREADS] [ROUNDS] [PE]   → JSON lines on stdout.
 set -euo pipefail
 build=${1:?usage: bench_compare.sh BUILD_DIR [THREADS] [ROUNDS] [PE]}
@@ -17,5 +17,6 @@ for ((r = 1; r <= rounds; ++r)); do
   /usr/bin/python3 "$here/bench_eager.py" --pe "$pe" --threads "$threads" --positions 256,4096,16384
   "$build/app/spe" bench --config pop --pe "$pe" --threads "$threads" --positions 256,4096,16384 --impl plan --json
   "$build/app/spe" bench --config pop --pe "$pe" --threads "$threads" --positions 256,4096,16384 --impl step --json
+  "$build/app/spe" bench --config pop --pe "$pe" --threads "$threads" --positions 256,4096,16384 --impl plan --dtype bf16 --json
   echo "# load after round $r: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
