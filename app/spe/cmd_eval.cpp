@@ -93,7 +93,8 @@ void run_style_eval(const EvalArgs& a) {
     throw std::runtime_error("--style needs --continuations DIR and --sources DIR");
   const auto conts = spe::train::list_midi_files(a.continuations);
   const auto srcs = spe::train::list_midi_files(a.sources);
-  std::vector<std::vector<double>> tp(static_cast<std::size_t>(a.chunks)), od(static_cast<std::size_t>(a.chunks));
+  std::vector<std::vector<double>> tp(static_cast<std::size_t>(a.chunks)), od(static_cast<std::size_t>(a.chunks)),
+      notes(static_cast<std::size_t>(a.chunks));
   nlohmann::json unmatched = nlohmann::json::array(), skipped = nlohmann::json::array();
   std::size_t pairs = 0;
   for (const auto& c : conts) {
@@ -115,6 +116,7 @@ void run_style_eval(const EvalArgs& a) {
       for (std::size_t k = 0; k < sims.size(); ++k) {
         tp[k].push_back(sims[k].time_pitch);
         od[k].push_back(sims[k].onset_duration);
+        notes[k].push_back(static_cast<double>(sims[k].notes));
       }
       ++pairs;
     } catch (const std::exception& e) {
@@ -125,21 +127,23 @@ void run_style_eval(const EvalArgs& a) {
   if (pairs == 0) throw std::runtime_error(a.continuations + ": no continuation matched a source in " + a.sources);
   nlohmann::json chunks = nlohmann::json::array();
   for (std::size_t k = 0; k < tp.size(); ++k) {
-    const auto t = spe::train::mean_std(tp[k]), o = spe::train::mean_std(od[k]);
+    const auto t = spe::train::mean_std(tp[k]), o = spe::train::mean_std(od[k]), n = spe::train::mean_std(notes[k]);
+    // Notes per chunk tell an empty (silent) chunk from one in another style: both score low.
     chunks.push_back({{"chunk", k}, {"time_pitch", {{"mean", t.mean}, {"std", t.std}}},
-                      {"onset_duration", {{"mean", o.mean}, {"std", o.std}}}});
+                      {"onset_duration", {{"mean", o.mean}, {"std", o.std}}},
+                      {"notes", {{"mean", n.mean}, {"std", n.std}}}});
   }
   nlohmann::json out = {{"pairs", pairs}, {"chunks", chunks}, {"unmatched", unmatched}, {"skipped", skipped}};
   if (a.json) {
     std::printf("%s\n", out.dump().c_str());
     return;
   }
-  std::printf("%zu continuation/source pairs, %zu unmatched\n%6s %22s %22s\n", pairs, unmatched.size(), "chunk",
-              "time-pitch", "onset-duration");
+  std::printf("%zu continuation/source pairs, %zu unmatched\n%6s %22s %22s %8s\n", pairs, unmatched.size(), "chunk",
+              "time-pitch", "onset-duration", "notes");
   for (const auto& c : chunks)
-    std::printf("%6d %12.4f ± %.4f %12.4f ± %.4f\n", c["chunk"].get<int>(), c["time_pitch"]["mean"].get<double>(),
+    std::printf("%6d %12.4f ± %.4f %12.4f ± %.4f %8.1f\n", c["chunk"].get<int>(), c["time_pitch"]["mean"].get<double>(),
                 c["time_pitch"]["std"].get<double>(), c["onset_duration"]["mean"].get<double>(),
-                c["onset_duration"]["std"].get<double>());
+                c["onset_duration"]["std"].get<double>(), c["notes"]["mean"].get<double>());
 }
 
 spe::cli::RegisterCommand reg([](CLI::App& root) {
