@@ -10,6 +10,7 @@
 #include "command.hpp"
 #include "io/atomic_file.hpp"
 #include "model/performer.hpp"
+#include "model_folder/model_folder.hpp"
 #include "music/score_midi.hpp"
 #include "train/evaluator.hpp"
 #include "train/midi_dataset.hpp"
@@ -35,7 +36,7 @@ void run_loss_eval(const EvalArgs& a) {
     throw std::runtime_error("eval needs --model, --data and --max-position (or --style)");
   if (a.bucket == 0) throw std::runtime_error("--bucket must be ≥ 1");
   torch::set_num_threads(std::max(1, a.threads));
-  auto loaded = spe::train::load_model_folder(a.model, a.device);
+  auto loaded = spe::model_folder::load(a.model, {.device = torch::Device(a.device)});
   spe::train::CorpusOptions copt;
   copt.cache_dir = a.cache.empty() ? spe::train::default_cache_dir() : fs::path(a.cache);
   copt.threads = std::max(1, a.threads);

@@ -12,11 +12,10 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
-#include "io/checkpoint.hpp"
-#include "io/module_loading.hpp"
 #include "model/config.hpp"
 #include "model/kernels.hpp"
 #include "model/performer.hpp"
+#include "model_folder/model_folder.hpp"
 
 namespace {
 
@@ -64,38 +63,29 @@ void print_text(const spe::model::KernelReport& report) {
               report.rel_error * std::sqrt(static_cast<double>(report.realizations)));
 }
 
-// The model of a model folder: its architecture rebuilt from model.json, its weights loaded (all of them,
-// with matching shapes). Errors name the folder.
-std::unique_ptr<spe::model::PerformerLM> load_model_folder(const std::string& dir) {
+// The model of a model folder (model_folder::load: architecture from model.json, all weights with matching
+// shapes; errors name the file). Its tokenizer is not needed, and model.json need not have one.
+std::shared_ptr<spe::model::PerformerLM> load_spe_model(const std::string& dir) {
   namespace sm = spe::model;
-  const spe::io::Checkpoint checkpoint = spe::io::load_checkpoint(dir);
-  sm::ModelConfig config;
-  try {
-    config = sm::model_config_from_json(checkpoint.meta.architecture);
-    config.validate();
-  } catch (const std::exception& e) {
-    throw spe::cli::UsageError("kernels: " + dir + ": model.json architecture: " + e.what());
-  }
-  if (!config.uses_spe())
-    throw spe::cli::UsageError("kernels: " + dir + ": the model uses " + sm::to_string(config.pe) +
+  spe::model_folder::LoadedModel loaded = spe::model_folder::load(dir, {.load_tokenizer = false});
+  if (!loaded.config.uses_spe())
+    throw spe::cli::UsageError("kernels: " + dir + ": the model uses " + sm::to_string(loaded.config.pe) +
                                ", not SPE: it has no positional templates");
-  auto model = std::make_unique<sm::PerformerLM>(config, /*init_seed=*/0);
-  spe::io::load_into_module(*model, checkpoint.tensors, {}, dir);
-  return model;
+  return std::move(loaded.model);
 }
 
 void run(const KernelsArgs& args) {
   namespace sm = spe::model;
-  std::unique_ptr<sm::PerformerLM> owned;
+  std::shared_ptr<sm::PerformerLM> owned;
   if (!args.model_dir.empty()) {
-    owned = load_model_folder(args.model_dir);
+    owned = load_spe_model(args.model_dir);
   } else {
     const sm::PositionalKind pe = sm::positional_kind_from_string(args.pe);
     if (pe != sm::PositionalKind::sine_spe && pe != sm::PositionalKind::conv_spe)
       throw spe::cli::UsageError("kernels: --pe must be sine or conv (got '" + args.pe + "')");
     sm::ModelConfig config = sm::preset_config(args.config, pe);
     if (args.ungated) config.spe.gated = false;
-    owned = std::make_unique<sm::PerformerLM>(config, /*init_seed=*/0);
+    owned = std::make_shared<sm::PerformerLM>(config, /*init_seed=*/0);
   }
   sm::PerformerLM& model = *owned;
   sm::KernelOptions options;

@@ -11,9 +11,9 @@
 
 #include "generate/scheme_adapter.hpp"
 #include "io/checkpoint.hpp"
-#include "io/module_loading.hpp"
 #include "model/config.hpp"
 #include "model/performer.hpp"
+#include "model_folder/model_folder.hpp"
 
 namespace spe::generate {
 
@@ -127,29 +127,11 @@ std::shared_ptr<const Model> Model::load(const std::filesystem::path& dir, const
   if (device.is_cuda() && !torch::cuda::is_available())
     throw std::runtime_error("device '" + settings.device + "' requested but this build has no usable CUDA");
 
-  io::Checkpoint checkpoint = io::load_checkpoint(dir);  // validates JSON, hashes and every byte range
+  model_folder::LoadedModel loaded = model_folder::load(dir, {.device = device});
   std::shared_ptr<Model> m(new Model());
-  m->info_ = info_from_meta(checkpoint.meta, checkpoint.weights, dir);
-  const std::string where = (dir / io::kMetaFileName).string();
-  try {
-    m->tokenizer_ = tokens::make_tokenizer(checkpoint.meta.tokenizer);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(where + ": bad tokenizer: " + e.what());
-  }
-  const model::ModelConfig config = model::model_config_from_json(checkpoint.meta.architecture);
-  try {
-    config.validate();
-  } catch (const std::exception& e) {
-    throw std::runtime_error(where + ": " + e.what());
-  }
-  if (static_cast<std::size_t>(config.vocab_size) != m->tokenizer_->vocab().size())
-    throw std::runtime_error(where + ": the model has " + std::to_string(config.vocab_size) +
-                             " outputs but its tokenizer has " + std::to_string(m->tokenizer_->vocab().size()) +
-                             " tokens");
-  auto lm = std::make_shared<model::PerformerLM>(config, 0);
-  io::load_into_module(*lm, checkpoint.tensors, {}, (dir / io::kWeightsFileName).string());
-  lm->eval();
-  lm->to(device);
+  m->info_ = info_from_meta(loaded.meta, loaded.weights, dir);
+  m->tokenizer_ = std::move(loaded.tokenizer);
+  std::shared_ptr<model::PerformerLM> lm = std::move(loaded.model);
   std::int64_t parameters = 0;
   for (const auto& p : lm->parameters()) parameters += p.numel();
   m->info_.parameters = parameters;

@@ -3,9 +3,7 @@
 #include <torch/torch.h>
 
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 
-#include "io/module_loading.hpp"
 #include "model/noise_context.hpp"
 #include "model/performer.hpp"
 
@@ -36,26 +34,6 @@ io::CheckpointMeta describe_model(const model::ModelConfig& config, const tokens
   meta.tokenizer = tokenizer.to_json();
   meta.training_length = config.train_len;
   return meta;
-}
-
-LoadedModel load_model_folder(const std::filesystem::path& dir, const std::string& device) {
-  LoadedModel out;
-  auto ckpt = io::load_checkpoint(dir);
-  out.meta = ckpt.meta;
-  try {
-    out.config = model::model_config_from_json(ckpt.meta.architecture);
-    out.tokenizer = tokens::make_tokenizer(ckpt.meta.tokenizer);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(dir.string() + ": " + e.what());
-  }
-  if (static_cast<std::size_t>(out.config.vocab_size) != out.tokenizer->vocab().size())
-    throw std::runtime_error(dir.string() + ": model vocabulary size " + std::to_string(out.config.vocab_size) +
-                             " does not match its tokenizer (" + std::to_string(out.tokenizer->vocab().size()) + ")");
-  out.model = std::make_shared<model::PerformerLM>(out.config);
-  io::load_into_module(*out.model, ckpt.tensors, {}, dir.string());
-  out.model->to(torch::Device(device));
-  out.model->eval();
-  return out;
 }
 
 }  // namespace spe::train

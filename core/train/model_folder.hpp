@@ -1,10 +1,8 @@
 #pragma once
-// PerformerLM ⇄ trainer/evaluator and model folders: building a model for a tokenizer, wrapping it as a
-// TrainableLM, describing it in checkpoint metadata, and loading a trained model folder back.
+// PerformerLM ⇄ trainer/evaluator and model folders: wrapping a model as a TrainableLM and describing it
+// in checkpoint metadata. Loading a trained model folder back: model_folder/model_folder.hpp.
 
-#include <filesystem>
 #include <memory>
-#include <string>
 
 #include "io/checkpoint.hpp"
 #include "model/config.hpp"
@@ -22,15 +20,5 @@ TrainableLM trainable(std::shared_ptr<model::PerformerLM> model);
 // Metadata of a model about to be trained: architecture, positional-encoding summary, tokenizer
 // (config + vocabulary), training length.
 io::CheckpointMeta describe_model(const model::ModelConfig& config, const tokens::Tokenizer& tokenizer);
-
-struct LoadedModel {
-  std::shared_ptr<model::PerformerLM> model;
-  std::unique_ptr<tokens::Tokenizer> tokenizer;
-  io::CheckpointMeta meta;
-  model::ModelConfig config;
-};
-
-// Loads a model folder (model.safetensors + model.json) onto `device`; errors name the folder.
-LoadedModel load_model_folder(const std::filesystem::path& dir, const std::string& device = "cpu");
 
 }  // namespace spe::train

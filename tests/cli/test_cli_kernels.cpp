@@ -1,50 +1,22 @@
 // `spe kernels` end to end: the built binary, its exit codes and its JSON last line.
 #include <catch2/catch.hpp>
 
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <string>
-#include <sys/wait.h>
 
-#include "test_paths.hpp"
+#include "spe_run.hpp"
 
-namespace {
-
-struct Run {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
-Run run_spe(const std::string& arguments) {
-  const std::string command = spe::test::spe_cli().string() + " " + arguments + " 2>&1";
-  Run run;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe)) run.output += buffer.data();
-  const int status = ::pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string last_line(const std::string& text) {
-  std::istringstream in(text);
-  std::string line, last;
-  while (std::getline(in, line))
-    if (!line.empty()) last = line;
-  return last;
-}
-
-}  // namespace
+using spe::test::last_nonempty_line;
+using spe::test::ProgramRun;
+using spe::test::run_spe_cli;
 
 TEST_CASE("spe kernels --json ends with the templates and the Monte-Carlo error") {
-  const Run run = run_spe("kernels --config small --pe sine --ungated --realizations 1024 --max-lag 32 --seed 4 --json");
+  const ProgramRun run = run_spe_cli(
+      "kernels --config small --pe sine --ungated --realizations 1024 --max-lag 32 --seed 4 --json");
   INFO(run.output.substr(0, 500));
   REQUIRE(run.status == 0);
-  const auto json = nlohmann::json::parse(last_line(run.output));
+  const auto json = nlohmann::json::parse(last_nonempty_line(run.output));
   CHECK(json.at("pe") == "sine_spe");
   CHECK(json.at("realizations") == 1024);
   CHECK(json.at("gated") == false);
@@ -58,18 +30,22 @@ TEST_CASE("spe kernels --json ends with the templates and the Monte-Carlo error"
   CHECK(json.at("estimated")[3][63].size() == 33);
 
   // Same seed, same output; another seed, another estimate of the same prescribed kernel.
-  CHECK(run_spe("kernels --config small --pe sine --ungated --realizations 1024 --max-lag 32 --seed 4 --json").output ==
-        run.output);
-  const auto other = nlohmann::json::parse(last_line(
-      run_spe("kernels --config small --pe sine --ungated --realizations 1024 --max-lag 32 --seed 5 --json").output));
+  CHECK(run_spe_cli(
+            "kernels --config small --pe sine --ungated --realizations 1024 --max-lag 32 --seed 4 --json")
+            .output == run.output);
+  const auto other = nlohmann::json::parse(last_nonempty_line(
+      run_spe_cli(
+          "kernels --config small --pe sine --ungated --realizations 1024 --max-lag 32 --seed 5 --json")
+          .output));
   CHECK(other.at("prescribed") == json.at("prescribed"));
   CHECK(other.at("rel_error") != json.at("rel_error"));
 }
 
 TEST_CASE("spe kernels shows the conv kernel vanishing beyond the filter and the gated kernel tending to the gate") {
-  const Run run = run_spe("kernels --config small --pe conv --realizations 256 --max-lag 140 --json");
+  const ProgramRun run =
+      run_spe_cli("kernels --config small --pe conv --realizations 256 --max-lag 140 --json");
   REQUIRE(run.status == 0);
-  const auto json = nlohmann::json::parse(last_line(run.output));
+  const auto json = nlohmann::json::parse(last_nonempty_line(run.output));
   CHECK(json.at("pe") == "conv_spe");
   CHECK(json.at("gated") == true);
   CHECK(json.at("realizations") == 256);
@@ -82,18 +58,18 @@ TEST_CASE("spe kernels shows the conv kernel vanishing beyond the filter and the
 }
 
 TEST_CASE("spe kernels text output and bad input") {
-  const Run text = run_spe("kernels --config small --pe sine --max-lag 8");
+  const ProgramRun text = run_spe_cli("kernels --config small --pe sine --max-lag 8");
   CHECK(text.status == 0);
   CHECK(text.output.find("relative Frobenius error") != std::string::npos);
-  const Run bad_pe = run_spe("kernels --config small --pe rope");
+  const ProgramRun bad_pe = run_spe_cli("kernels --config small --pe rope");
   CHECK(bad_pe.status == 2);
   CHECK(bad_pe.output.rfind("spe: ", 0) == 0);
   CHECK(bad_pe.output.find("rope") != std::string::npos);
-  const Run ape = run_spe("kernels --config small --pe ape");
+  const ProgramRun ape = run_spe_cli("kernels --config small --pe ape");
   CHECK(ape.status == 2);
   CHECK(ape.output.find("sine or conv") != std::string::npos);
-  const Run bad_config = run_spe("kernels --config huge --pe sine");
+  const ProgramRun bad_config = run_spe_cli("kernels --config huge --pe sine");
   CHECK(bad_config.status == 2);
-  const Run bad_r = run_spe("kernels --config small --pe sine --realizations 0");
+  const ProgramRun bad_r = run_spe_cli("kernels --config small --pe sine --realizations 0");
   CHECK(bad_r.status == 2);
 }

@@ -1,44 +1,24 @@
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "music/score_midi.hpp"
+#include "spe_run.hpp"
 #include "test_paths.hpp"
 
 namespace {
-
-struct Result {
-  int exit_code = -1;
-  std::string out;  // stdout
-  std::string err;  // stderr
-};
 
 std::string slurp(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-std::string quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+using spe::test::ProgramRun;
+using spe::test::shell_quote;
 
-Result run_spe(const std::string& args) {
-  // One folder per process: ctest may run several of these test cases at once.
-  static int calls = 0;
-  const auto dir = spe::test::scratch_dir("cli_info_run_" + std::to_string(::getpid()) + "_" + std::to_string(calls++));
-  const std::string cmd = quote(spe::test::spe_cli().string()) + " " + args + " >" + quote((dir / "out").string()) +
-                          " 2>" + quote((dir / "err").string());
-  const int status = std::system(cmd.c_str());
-  Result r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir / "out");
-  r.err = slurp(dir / "err");
-  return r;
+// stdout and stderr apart: `spe info` reports on stdout and fails with one line on stderr.
+ProgramRun run_spe(const std::string& args) {
+  return spe::test::run_spe_cli(args, {.separate_stderr = true});
 }
 
 std::string fixture(const std::string& name) { return (spe::test::test_data_dir() / "midi" / name).string(); }
@@ -46,23 +26,23 @@ std::string fixture(const std::string& name) { return (spe::test::test_data_dir(
 }  // namespace
 
 TEST_CASE("spe info summarises a MIDI file") {
-  const auto r = run_spe("info " + quote(fixture("type1_conductor.mid")));
-  REQUIRE(r.exit_code == 0);
-  CHECK(r.err.empty());
+  const auto r = run_spe("info " + shell_quote(fixture("type1_conductor.mid")));
+  REQUIRE(r.status == 0);
+  CHECK(r.error.empty());
   using Catch::Matchers::Contains;
-  CHECK_THAT(r.out, Contains("format 1, 3 MIDI tracks, 480 ticks per beat"));
-  CHECK_THAT(r.out, Contains("duration 5.94 s, 3.00 bars"));
-  CHECK_THAT(r.out, Contains("tick 1920 (bar 2): 106.67 BPM"));
-  CHECK_THAT(r.out, Contains("tick 3840 (bar 3): 6/8"));
-  CHECK_THAT(r.out, Contains("0: \"Piano\"  0 Acoustic Grand Piano  channel 1  6 notes  G3..D#4"));
-  CHECK_THAT(r.out, Contains("1: \"Drums\"  drums  channel 10  3 notes  C2..F#2"));
-  CHECK_THAT(r.out, Contains("total notes: 9"));
+  CHECK_THAT(r.output, Contains("format 1, 3 MIDI tracks, 480 ticks per beat"));
+  CHECK_THAT(r.output, Contains("duration 5.94 s, 3.00 bars"));
+  CHECK_THAT(r.output, Contains("tick 1920 (bar 2): 106.67 BPM"));
+  CHECK_THAT(r.output, Contains("tick 3840 (bar 3): 6/8"));
+  CHECK_THAT(r.output, Contains("0: \"Piano\"  0 Acoustic Grand Piano  channel 1  6 notes  G3..D#4"));
+  CHECK_THAT(r.output, Contains("1: \"Drums\"  drums  channel 10  3 notes  C2..F#2"));
+  CHECK_THAT(r.output, Contains("total notes: 9"));
 }
 
 TEST_CASE("spe info --json gives the same facts, machine-readable") {
-  const auto r = run_spe("info --json " + quote(fixture("type1_conductor.mid")));
-  REQUIRE(r.exit_code == 0);
-  const auto j = nlohmann::json::parse(r.out);
+  const auto r = run_spe("info --json " + shell_quote(fixture("type1_conductor.mid")));
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.output);
   CHECK(j["format"] == 1);
   CHECK(j["ticks_per_beat"] == 480);
   CHECK(j["total_notes"] == 9);
@@ -85,13 +65,14 @@ TEST_CASE("spe info --json gives the same facts, machine-readable") {
 }
 
 TEST_CASE("spe info --events prints the golden event dump") {
-  const auto r = run_spe("info --events " + quote(fixture("type0_running_status.mid")));
-  REQUIRE(r.exit_code == 0);
+  const auto r = run_spe("info --events " + shell_quote(fixture("type0_running_status.mid")));
+  REQUIRE(r.status == 0);
   const std::string golden = slurp(spe::test::test_data_dir() / "midi" / "type0_running_status.events.txt");
   REQUIRE(!golden.empty());
-  CHECK(r.out.size() > golden.size());
-  CHECK(r.out.substr(r.out.size() - golden.size()) == golden);
-  const auto j = nlohmann::json::parse(run_spe("info --json " + quote(fixture("type0_running_status.mid"))).out);
+  CHECK(r.output.size() > golden.size());
+  CHECK(r.output.substr(r.output.size() - golden.size()) == golden);
+  const auto j = nlohmann::json::parse(
+      run_spe("info --json " + shell_quote(fixture("type0_running_status.mid"))).output);
   CHECK(j["tracks"][0]["name"] == "Band \"A\"\xC3\xA9");  // valid UTF-8 in JSON
 }
 
@@ -99,9 +80,9 @@ TEST_CASE("spe info agrees with the library on a corpus file") {
   auto dir = spe::test::shared_data("pop909");
   if (!dir) return;
   const auto path = *dir / "POP909" / "001" / "001.mid";
-  const auto r = run_spe("info --json " + quote(path.string()));
-  REQUIRE(r.exit_code == 0);
-  const auto j = nlohmann::json::parse(r.out);
+  const auto r = run_spe("info --json " + shell_quote(path.string()));
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.output);
   const auto score = spe::music::read_score(path);
   CHECK(j["total_notes"] == score.note_count());
   CHECK(j["tracks"].size() == score.tracks.size());
@@ -123,11 +104,12 @@ TEST_CASE("spe info exits 2 with one line naming the file and the problem") {
   };
   for (const auto& [file, problem] : cases) {
     INFO(file);
-    const auto r = run_spe("info " + quote(file));
-    CHECK(r.exit_code == 2);
-    CHECK(r.out.empty());
-    CHECK_THAT(r.err, Catch::Matchers::StartsWith("spe: " + file + ": ") && Catch::Matchers::Contains(problem));
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    const auto r = run_spe("info " + shell_quote(file));
+    CHECK(r.status == 2);
+    CHECK(r.output.empty());
+    CHECK_THAT(r.error,
+               Catch::Matchers::StartsWith("spe: " + file + ": ") && Catch::Matchers::Contains(problem));
+    CHECK(std::count(r.error.begin(), r.error.end(), '\n') == 1);
   }
-  CHECK(run_spe("info").exit_code == 2);  // missing argument: usage error
+  CHECK(run_spe("info").status == 2);  // missing argument: usage error
 }

@@ -3,15 +3,13 @@
 
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <sstream>
-#include <unistd.h>
 
 #include "generate/take.hpp"
 #include "music/score_midi.hpp"
+#include "spe_run.hpp"
 #include "test_paths.hpp"
 
 namespace fs = std::filesystem;
@@ -19,34 +17,17 @@ using namespace spe;
 
 namespace {
 
-struct Result {
-  int rc = -1;
-  std::string out, err;
-};
-
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// Runs `spe <args>` with the given environment prefix (e.g. "XDG_DATA_HOME=/x").
-Result spe_run(const std::string& args, const std::string& env = "") {
-  static int counter = 0;
-  // Unique per process too: ctest runs test cases of this executable in parallel processes.
-  const fs::path err_file = test::binary_dir() / "test-scratch" /
-                            ("cli-stderr-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-  fs::create_directories(err_file.parent_path());
-  const std::string cmd = env + " '" + test::spe_cli().string() + "' " + args + " 2>'" + err_file.string() + "'";
-  Result r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe);
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(pipe);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = slurp(err_file);
-  return r;
+using test::ProgramRun;
+
+// Runs `spe <args>` with the given environment prefix (e.g. "XDG_DATA_HOME=/x"), stdout and stderr apart
+// (the tests check what goes to which).
+ProgramRun spe_run(const std::string& args, const std::string& env = "") {
+  return test::run_spe_cli(args, {.env = env, .separate_stderr = true});
 }
 
 std::string q(const fs::path& p) { return "'" + p.string() + "'"; }
@@ -74,9 +55,9 @@ TEST_CASE("spe models --json lists user models with their scheme, PE, gating and
           "[integration]") {
   const fs::path xdg = test::scratch_dir("cli-models");
   const auto [remi_dir, event_dir] = make_user_models(xdg);
-  const Result r = spe_run("models --json", env_for(xdg));
-  REQUIRE(r.rc == 0);
-  const auto j = nlohmann::json::parse(r.out);
+  const ProgramRun r = spe_run("models --json", env_for(xdg));
+  REQUIRE(r.status == 0);
+  const auto j = nlohmann::json::parse(r.output);
   REQUIRE(j.is_array());
   std::map<std::string, nlohmann::json> by_name;
   for (const auto& m : j)
@@ -90,9 +71,9 @@ TEST_CASE("spe models --json lists user models with their scheme, PE, gating and
   CHECK(by_name["rand-event"]["scheme"] == "event");
   CHECK(by_name["rand-event"]["pe"] == "conv");
   CHECK(by_name["rand-event"]["gated"] == false);
-  const Result text = spe_run("models", env_for(xdg));
-  CHECK(text.rc == 0);
-  CHECK_THAT(text.out, Catch::Contains("rand-event") && Catch::Contains("conv"));
+  const ProgramRun text = spe_run("models", env_for(xdg));
+  CHECK(text.status == 0);
+  CHECK_THAT(text.output, Catch::Contains("rand-event") && Catch::Contains("conv"));
 }
 
 TEST_CASE("spe generate: from scratch, reproducible by seed, recipe inside, candidates", "[integration]") {
@@ -102,14 +83,15 @@ TEST_CASE("spe generate: from scratch, reproducible by seed, recipe inside, cand
   fs::create_directories(out);
   const std::string env = env_for(xdg);
 
-  const Result a = spe_run("generate --model rand-remi --tokens 80 --seed 5 -o " + q(out / "a.mid"), env);
-  INFO(a.err);
-  REQUIRE(a.rc == 0);
-  CHECK_THAT(a.out, Catch::Contains("wrote"));
-  const Result b = spe_run("generate --model " + q(remi_dir) + " --tokens 80 --seed 5 -o " + q(out / "b.mid"), env);
-  REQUIRE(b.rc == 0);
-  const Result c = spe_run("generate --model rand-remi --tokens 80 --seed 6 -o " + q(out / "c.mid"), env);
-  REQUIRE(c.rc == 0);
+  const ProgramRun a = spe_run("generate --model rand-remi --tokens 80 --seed 5 -o " + q(out / "a.mid"), env);
+  INFO(a.error);
+  REQUIRE(a.status == 0);
+  CHECK_THAT(a.output, Catch::Contains("wrote"));
+  const ProgramRun b =
+      spe_run("generate --model " + q(remi_dir) + " --tokens 80 --seed 5 -o " + q(out / "b.mid"), env);
+  REQUIRE(b.status == 0);
+  const ProgramRun c = spe_run("generate --model rand-remi --tokens 80 --seed 6 -o " + q(out / "c.mid"), env);
+  REQUIRE(c.status == 0);
   CHECK(slurp(out / "a.mid") == slurp(out / "b.mid"));  // bit-identical, recipe included
   CHECK(slurp(out / "a.mid") != slurp(out / "c.mid"));
   const auto recipe = generate::read_recipe(out / "a.mid");
@@ -119,16 +101,16 @@ TEST_CASE("spe generate: from scratch, reproducible by seed, recipe inside, cand
   CHECK(recipe["params"]["top_p"].get<double>() == Approx(0.9));
   CHECK(music::read_score(out / "a.mid").note_count() > 0);
 
-  const Result many = spe_run("generate --model rand-event --tokens 60 --seed 9 --candidates 3 -o " +
-                                  q(out / "take.mid"), env);
-  INFO(many.err);
-  REQUIRE(many.rc == 0);
+  const ProgramRun many = spe_run(
+      "generate --model rand-event --tokens 60 --seed 9 --candidates 3 -o " + q(out / "take.mid"), env);
+  INFO(many.error);
+  REQUIRE(many.status == 0);
   for (int i = 1; i <= 3; ++i) CHECK(fs::exists(out / ("take-" + std::to_string(i) + ".mid")));
   CHECK(!fs::exists(out / "take.mid"));
   // Take 2 alone (its random stream is candidate 1) reproduces the batched take 2.
-  const Result alone = spe_run("generate --model rand-event --tokens 60 --seed 9 --first-candidate 1 -o " +
-                                   q(out / "alone.mid"), env);
-  REQUIRE(alone.rc == 0);
+  const ProgramRun alone = spe_run(
+      "generate --model rand-event --tokens 60 --seed 9 --first-candidate 1 -o " + q(out / "alone.mid"), env);
+  REQUIRE(alone.status == 0);
   const auto s2 = music::read_score(out / "take-2.mid"), s_alone = music::read_score(out / "alone.mid");
   REQUIRE(s2.tracks.size() == s_alone.tracks.size());
   for (std::size_t t = 0; t < s2.tracks.size(); ++t) {
@@ -149,10 +131,11 @@ TEST_CASE("spe generate: prompt bars, lengths in bars and seconds, sidecar and J
     const auto files = test::midi_files_under(*corpus);
     REQUIRE(!files.empty());
     const fs::path out = xdg / "cont.mid";
-    const Result r = spe_run("generate --model rand-remi --prompt " + q(files[1]) +
-                                 " --prompt-bars 2 --bars 3 --seed 1 -o " + q(out), env);
-    INFO(r.err);
-    REQUIRE(r.rc == 0);
+    const ProgramRun r = spe_run("generate --model rand-remi --prompt " + q(files[1]) +
+                                     " --prompt-bars 2 --bars 3 --seed 1 -o " + q(out),
+                                 env);
+    INFO(r.error);
+    REQUIRE(r.status == 0);
     const auto score = music::read_score(out);
     const auto prompt = generate::prompt_from_midi(*tokens::make_tokenizer({{"scheme", "remi"}}), files[1], 2);
     CHECK(generate::read_recipe(out)["prompt"]["bars"] == 2);
@@ -162,10 +145,11 @@ TEST_CASE("spe generate: prompt bars, lengths in bars and seconds, sidecar and J
       for (const auto& n : t.notes) CHECK(n.start < 5 * 4 * score.ticks_per_beat);
   }
   const fs::path out = xdg / "groove.mid";
-  const Result r = spe_run("generate --model rand-event --seconds 4 --seed 3 --sidecar --json -o " + q(out), env);
-  INFO(r.err);
-  REQUIRE(r.rc == 0);
-  const auto summary = nlohmann::json::parse(r.out);
+  const ProgramRun r =
+      spe_run("generate --model rand-event --seconds 4 --seed 3 --sidecar --json -o " + q(out), env);
+  INFO(r.error);
+  REQUIRE(r.status == 0);
+  const auto summary = nlohmann::json::parse(r.output);
   CHECK(summary["seed"] == 3);
   REQUIRE(summary["takes"].size() == 1);
   CHECK(summary["takes"][0]["decode_report"].empty());
@@ -182,10 +166,11 @@ TEST_CASE("spe generate: prompt bars, lengths in bars and seconds, sidecar and J
 TEST_CASE("spe generate --no-grammar never crashes: invalid tokens are reported and skipped", "[integration]") {
   const fs::path xdg = test::scratch_dir("cli-generate-nogrammar");
   make_user_models(xdg);
-  const Result r = spe_run("generate --model rand-event --tokens 200 --seed 2 --no-grammar -o " +
-                               q(xdg / "free.mid"), env_for(xdg));
-  REQUIRE(r.rc == 0);
-  CHECK_THAT(r.err, Catch::Contains("not allowed by the grammar were skipped"));
+  const ProgramRun r =
+      spe_run("generate --model rand-event --tokens 200 --seed 2 --no-grammar -o " + q(xdg / "free.mid"),
+              env_for(xdg));
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.error, Catch::Contains("not allowed by the grammar were skipped"));
   CHECK(fs::exists(xdg / "free.mid"));
 }
 
@@ -195,17 +180,17 @@ TEST_CASE("spe generate: missing model, bad prompt and impossible options exit 2
   const std::string env = env_for(xdg);
   const fs::path out = xdg / "x.mid";
   auto expect_usage_error = [&](const std::string& args, const std::string& needle) {
-    const Result r = spe_run(args, env);
-    INFO(args << "\n" << r.err);
-    CHECK(r.rc == 2);
-    CHECK_THAT(r.err, Catch::Contains(needle));
+    const ProgramRun r = spe_run(args, env);
+    INFO(args << "\n" << r.error);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.error, Catch::Contains(needle));
     CHECK(!fs::exists(out));
   };
   {  // Without --model the bundled default (resources/models, "default": true) generates; the registry's
      // "no default model" error is covered by test_model_registry with empty roots.
-    const Result r = spe_run("generate --tokens 10 --seed 1 -o " + q(out), env);
-    INFO(r.err);
-    CHECK(r.rc == 0);
+    const ProgramRun r = spe_run("generate --tokens 10 --seed 1 -o " + q(out), env);
+    INFO(r.error);
+    CHECK(r.status == 0);
     CHECK(fs::exists(out));
     fs::remove(out);
   }
@@ -225,7 +210,7 @@ TEST_CASE("spe generate: missing model, bad prompt and impossible options exit 2
   expect_usage_error("generate --model rand-remi --tokens 10 -o " + q(xdg / "missing-dir" / "x.mid"),
                      "does not exist");
   // Every message is one line prefixed by "spe: ".
-  const Result r = spe_run("generate --model no-such-model --tokens 10 -o " + q(out), env);
-  CHECK(r.err.rfind("spe: ", 0) == 0);
-  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  const ProgramRun r = spe_run("generate --model no-such-model --tokens 10 -o " + q(out), env);
+  CHECK(r.error.rfind("spe: ", 0) == 0);
+  CHECK(std::count(r.error.begin(), r.error.end(), '\n') == 1);
 }

@@ -1,36 +1,17 @@
 // `spe tokenize` / `spe detokenize` through the built binary: round trips on real corpus files and
 // one-line errors (exit 2) on bad input.
-#include <array>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
 #include "music/score_midi.hpp"
+#include "spe_run.hpp"
 #include "test_paths.hpp"
 
+using spe::test::ProgramRun;
+using spe::test::run_spe_cli;
+
 namespace {
-
-struct Run {
-  int status = -1;
-  std::string output;  // stdout + stderr
-};
-
-std::string q(const std::filesystem::path& p);
-
-Run run_spe(const std::string& args) {
-  std::string cmd = q(spe::test::spe_cli());
-  cmd.append(" ").append(args).append(" 2>&1");
-  Run r;
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
-  const int raw = ::pclose(pipe);
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return r;
-}
 
 nlohmann::json load_json(const std::filesystem::path& p) {
   std::ifstream in(p);
@@ -50,13 +31,13 @@ std::filesystem::path cli_round_trip(const std::filesystem::path& midi, const st
                                      const std::string& scratch) {
   const auto dir = spe::test::scratch_dir(scratch);
   const auto a = dir / "a.json", b_mid = dir / "b.mid", b = dir / "b.json";
-  auto r = run_spe("tokenize " + scheme_args + " " + q(midi) + " -o " + q(a));
+  auto r = run_spe_cli("tokenize " + scheme_args + " " + q(midi) + " -o " + q(a));
   INFO(r.output);
   REQUIRE(r.status == 0);
-  r = run_spe("detokenize " + q(a) + " -o " + q(b_mid));
+  r = run_spe_cli("detokenize " + q(a) + " -o " + q(b_mid));
   INFO(r.output);
   REQUIRE(r.status == 0);
-  r = run_spe("tokenize " + scheme_args + " " + q(b_mid) + " -o " + q(b));
+  r = run_spe_cli("tokenize " + scheme_args + " " + q(b_mid) + " -o " + q(b));
   REQUIRE(r.status == 0);
   const auto ja = load_json(a), jb = load_json(b);
   CHECK(ja.at("ids").size() > 100);
@@ -88,7 +69,9 @@ TEST_CASE("spe tokenize/detokenize REMI round trip on a POP909 song") {
   };
   CHECK(has_chord(j.at("names")));
   const auto none = scratch / "none.json";
-  REQUIRE(run_spe("tokenize --scheme remi --chords none " + q(*dir / "POP909" / "001" / "001.mid") + " -o " + q(none)).status == 0);
+  REQUIRE(run_spe_cli("tokenize --scheme remi --chords none " + q(*dir / "POP909" / "001" / "001.mid") +
+                      " -o " + q(none))
+              .status == 0);
   CHECK_FALSE(has_chord(load_json(none).at("names")));
 }
 
@@ -103,30 +86,30 @@ TEST_CASE("spe tokenize/detokenize event round trip on a groove_mma trio") {
 
 TEST_CASE("spe tokenize / detokenize reject bad input with one line and exit 2") {
   const auto dir = spe::test::scratch_dir("cli_tokens_bad");
-  auto one_line_error = [](const Run& r, const std::string& needle) {
+  auto one_line_error = [](const ProgramRun& r, const std::string& needle) {
     INFO(r.output);
     CHECK(r.status == 2);
     CHECK(r.output.find(needle) != std::string::npos);
     CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
   };
-  one_line_error(run_spe("tokenize --scheme remi " + q(dir / "missing.mid")), "missing.mid");
+  one_line_error(run_spe_cli("tokenize --scheme remi " + q(dir / "missing.mid")), "missing.mid");
   {
     std::ofstream(dir / "text.mid") << "this is not MIDI";
-    one_line_error(run_spe("tokenize --scheme remi " + q(dir / "text.mid")), "text.mid");
+    one_line_error(run_spe_cli("tokenize --scheme remi " + q(dir / "text.mid")), "text.mid");
   }
   {
     std::ofstream(dir / "bad.json") << "{not json";
-    one_line_error(run_spe("detokenize " + q(dir / "bad.json") + " -o " + q(dir / "x.mid")), "bad.json");
+    one_line_error(run_spe_cli("detokenize " + q(dir / "bad.json") + " -o " + q(dir / "x.mid")), "bad.json");
   }
   {
     std::ofstream(dir / "range.json") << R"({"tokenizer":{"scheme":"remi"},"ids":[0,1,999]})";
-    one_line_error(run_spe("detokenize " + q(dir / "range.json") + " -o " + q(dir / "x.mid")), "999");
+    one_line_error(run_spe_cli("detokenize " + q(dir / "range.json") + " -o " + q(dir / "x.mid")), "999");
   }
   {
     std::ofstream(dir / "scheme.json") << R"({"tokenizer":{"scheme":"bpe"},"ids":[0]})";
-    one_line_error(run_spe("detokenize " + q(dir / "scheme.json") + " -o " + q(dir / "x.mid")), "bpe");
+    one_line_error(run_spe_cli("detokenize " + q(dir / "scheme.json") + " -o " + q(dir / "x.mid")), "bpe");
   }
   CHECK_FALSE(std::filesystem::exists(dir / "x.mid"));
-  CHECK(run_spe("tokenize --scheme piano " + q(dir / "text.mid")).status == 2);
-  one_line_error(run_spe("tokenize --scheme event --vocab full " + q(dir / "text.mid")), "--vocab");
+  CHECK(run_spe_cli("tokenize --scheme piano " + q(dir / "text.mid")).status == 2);
+  one_line_error(run_spe_cli("tokenize --scheme event --vocab full " + q(dir / "text.mid")), "--vocab");
 }

@@ -1,44 +1,23 @@
 // `spe train` and `spe eval` end to end on a few real POP909 songs, plus their error paths.
 #include <catch2/catch.hpp>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
 #include "music/score_midi.hpp"
+#include "spe_run.hpp"
 #include "test_paths.hpp"
 
 namespace fs = std::filesystem;
 
+using spe::test::last_nonempty_line;
+using spe::test::ProgramRun;
+using spe::test::run_spe_cli;
+
 namespace {
-
-struct Ran {
-  int code = -1;
-  std::string out;  // stdout + stderr
-};
-
-Ran run_spe(const std::string& args) {
-  const std::string cmd = spe::test::spe_cli().string() + " " + args + " 2>&1";
-  Ran r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::array<char, 4096> buf{};
-  std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-// The JSON line of an output whose earlier lines may be notices (stderr is merged).
-std::string last_line(std::string out) {
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out.substr(out.rfind('\n') == std::string::npos ? 0 : out.rfind('\n') + 1);
-}
 
 std::string q(const fs::path& p) {
   std::string quoted(1, '\'');
@@ -62,13 +41,14 @@ TEST_CASE("spe train then spe eval --json on four POP909 songs", "[integration]"
     fs::create_symlink(*pop / "POP909" / id / (std::string(id) + ".mid"), data / (std::string(id) + ".mid"));
   std::ofstream(data / "broken.mid") << "this is not a MIDI file";
 
-  Ran train = run_spe("train --data " + q(data) + kTiny + " --steps 20 --seed 3 --license MIT --cache " + q(cache) +
-                      " --out " + q(out));
-  INFO(train.out);
-  REQUIRE(train.code == 0);
-  CHECK(train.out.find("skipped broken.mid") != std::string::npos);
-  CHECK(train.out.find("4 songs (3 train, 1 validation)") != std::string::npos);
-  CHECK(train.out.find("trained to step 20") != std::string::npos);
+  ProgramRun train =
+      run_spe_cli("train --data " + q(data) + kTiny + " --steps 20 --seed 3 --license MIT --cache " +
+                  q(cache) + " --out " + q(out));
+  INFO(train.output);
+  REQUIRE(train.status == 0);
+  CHECK(train.output.find("skipped broken.mid") != std::string::npos);
+  CHECK(train.output.find("4 songs (3 train, 1 validation)") != std::string::npos);
+  CHECK(train.output.find("trained to step 20") != std::string::npos);
 
   nlohmann::json meta = nlohmann::json::parse(std::ifstream(out / "model.json"));
   CHECK(meta["license"] == "MIT");
@@ -82,11 +62,12 @@ TEST_CASE("spe train then spe eval --json on four POP909 songs", "[integration]"
 
   // Eval over the model's own validation song, 3× the training length.
   const fs::path csv = root / "buckets.csv";
-  Ran eval = run_spe("eval --model " + q(out) + " --data " + q(data) + " --max-position 96 --bucket 32 --json --csv " +
-                     q(csv) + " --cache " + q(cache));
-  INFO(eval.out);
-  REQUIRE(eval.code == 0);
-  auto j = nlohmann::json::parse(last_line(eval.out));
+  ProgramRun eval =
+      run_spe_cli("eval --model " + q(out) + " --data " + q(data) +
+                  " --max-position 96 --bucket 32 --json --csv " + q(csv) + " --cache " + q(cache));
+  INFO(eval.output);
+  REQUIRE(eval.status == 0);
+  auto j = nlohmann::json::parse(last_nonempty_line(eval.output));
   CHECK(j["train_len"] == 32);
   CHECK(j["trained"]["songs"] == 1);
   CHECK(j["trained"]["tokens"] == 32);
@@ -102,39 +83,43 @@ TEST_CASE("spe train then spe eval --json on four POP909 songs", "[integration]"
   CHECK(header == "begin,end,mean,std,songs,tokens,region");
 
   // Same folder again without --resume is refused; with --resume it continues to the new step count.
-  Ran again = run_spe("train --data " + q(data) + kTiny + " --steps 20 --seed 3 --cache " + q(cache) + " --out " + q(out));
-  CHECK(again.code == 2);
-  CHECK(again.out.find("--resume") != std::string::npos);
-  Ran resumed = run_spe("train --data " + q(data) + kTiny + " --steps 25 --seed 3 --resume --cache " + q(cache) +
-                        " --out " + q(out));
-  INFO(resumed.out);
-  CHECK(resumed.code == 0);
-  CHECK(resumed.out.find("[cached]") != std::string::npos);
-  CHECK(resumed.out.find("resumed from step 20") != std::string::npos);
-  CHECK(resumed.out.find("trained to step 25") != std::string::npos);
+  ProgramRun again = run_spe_cli("train --data " + q(data) + kTiny + " --steps 20 --seed 3 --cache " +
+                                 q(cache) + " --out " + q(out));
+  CHECK(again.status == 2);
+  CHECK(again.output.find("--resume") != std::string::npos);
+  ProgramRun resumed = run_spe_cli("train --data " + q(data) + kTiny +
+                                   " --steps 25 --seed 3 --resume --cache " + q(cache) + " --out " + q(out));
+  INFO(resumed.output);
+  CHECK(resumed.status == 0);
+  CHECK(resumed.output.find("[cached]") != std::string::npos);
+  CHECK(resumed.output.find("resumed from step 20") != std::string::npos);
+  CHECK(resumed.output.find("trained to step 25") != std::string::npos);
 }
 
 TEST_CASE("spe train and spe eval reject bad input with one-line messages") {
   const fs::path root = spe::test::scratch_dir("cli_train_errors");
-  Ran missing = run_spe("train --data " + q(root / "nope") + " --out " + q(root / "m"));
-  CHECK(missing.code == 2);
+  ProgramRun missing = run_spe_cli("train --data " + q(root / "nope") + " --out " + q(root / "m"));
+  CHECK(missing.status == 2);
   fs::create_directories(root / "empty");
-  Ran empty = run_spe("train --data " + q(root / "empty") + " --out " + q(root / "m") + " --cache " + q(root / "c"));
-  CHECK(empty.code == 2);
-  CHECK(empty.out.find("no .mid/.midi files") != std::string::npos);
+  ProgramRun empty = run_spe_cli("train --data " + q(root / "empty") + " --out " + q(root / "m") +
+                                 " --cache " + q(root / "c"));
+  CHECK(empty.status == 2);
+  CHECK(empty.output.find("no .mid/.midi files") != std::string::npos);
   std::ofstream(root / "empty" / "junk.mid") << "junk";
-  Ran junk = run_spe("train --data " + q(root / "empty") + " --out " + q(root / "m") + " --cache " + q(root / "c"));
-  CHECK(junk.code == 2);
-  CHECK(junk.out.find("none of the MIDI files could be used") != std::string::npos);
-  Ran badpe = run_spe("train --data " + q(root / "empty") + " --pe rope --out " + q(root / "m"));
-  CHECK(badpe.code == 2);
-  Ran nomodel = run_spe("eval --model " + q(root / "empty") + " --data " + q(root / "empty") + " --max-position 10");
-  CHECK(nomodel.code == 2);
-  CHECK(nomodel.out.rfind("spe: ", 0) == 0);
-  CHECK(nomodel.out.find(root.filename().string()) != std::string::npos);
-  Ran noargs = run_spe("eval --max-position 10");
-  CHECK(noargs.code == 2);
-  CHECK(noargs.out.find("--model") != std::string::npos);
+  ProgramRun junk = run_spe_cli("train --data " + q(root / "empty") + " --out " + q(root / "m") +
+                                " --cache " + q(root / "c"));
+  CHECK(junk.status == 2);
+  CHECK(junk.output.find("none of the MIDI files could be used") != std::string::npos);
+  ProgramRun badpe = run_spe_cli("train --data " + q(root / "empty") + " --pe rope --out " + q(root / "m"));
+  CHECK(badpe.status == 2);
+  ProgramRun nomodel = run_spe_cli("eval --model " + q(root / "empty") + " --data " + q(root / "empty") +
+                                   " --max-position 10");
+  CHECK(nomodel.status == 2);
+  CHECK(nomodel.output.rfind("spe: ", 0) == 0);
+  CHECK(nomodel.output.find(root.filename().string()) != std::string::npos);
+  ProgramRun noargs = run_spe_cli("eval --max-position 10");
+  CHECK(noargs.status == 2);
+  CHECK(noargs.output.find("--model") != std::string::npos);
 }
 
 TEST_CASE("spe eval --style pairs continuations with their sources and scores each chunk") {
@@ -153,10 +138,11 @@ TEST_CASE("spe eval --style pairs continuations with their sources and scores ea
   spe::music::write_score(riff, root / "src" / "riff.mid");
   spe::music::write_score(riff, root / "gen" / "riff_take1.mid");
   spe::music::write_score(riff, root / "gen" / "orphan.mid");
-  Ran r = run_spe("eval --style --continuations " + q(root / "gen") + " --sources " + q(root / "src") + " --json");
-  INFO(r.out);
-  REQUIRE(r.code == 0);
-  auto j = nlohmann::json::parse(last_line(r.out));
+  ProgramRun r = run_spe_cli("eval --style --continuations " + q(root / "gen") + " --sources " +
+                             q(root / "src") + " --json");
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  auto j = nlohmann::json::parse(last_nonempty_line(r.output));
   CHECK(j["pairs"] == 1);
   CHECK(j["unmatched"] == nlohmann::json::array({"orphan.mid"}));
   REQUIRE(j["chunks"].size() == 4);
@@ -199,21 +185,21 @@ TEST_CASE("two Gloo data-parallel processes agree with each other and with the s
       " --scheme remi --pe sine --layers 1 --d-model 32 --heads 2 --d-ff 64 --realizations 8 --sines 2 --seq-len 32"
       " --lr 3e-3 --warmup 2 --val-every 4 --ckpt-every 0 --val-fraction 0.2 --threads 1";
   const std::string common = "train --data " + q(data) + model_args + " --steps 8 --dropout 0 --seed 9 --cache " + q(cache);
-  Ran single = run_spe(common + " --batch 4 --out " + q(root / "single"));
-  INFO(single.out);
-  REQUIRE(single.code == 0);
+  ProgramRun single = run_spe_cli(common + " --batch 4 --out " + q(root / "single"));
+  INFO(single.output);
+  REQUIRE(single.status == 0);
 
-  Ran ranks[2];
+  ProgramRun ranks[2];
   std::thread workers[2];
   for (int r = 0; r < 2; ++r)
     workers[r] = std::thread([&, r] {
-      ranks[r] = run_spe(common + " --batch 4 --out " + q(root / "dp") + " --world-size 2 --rank " + std::to_string(r) +
-                         " --store " + q(root / "store"));
+      ranks[r] = run_spe_cli(common + " --batch 4 --out " + q(root / "dp") + " --world-size 2 --rank " +
+                             std::to_string(r) + " --store " + q(root / "store"));
     });
   for (auto& w : workers) w.join();
-  INFO(ranks[0].out << "\n---\n" << ranks[1].out);
-  REQUIRE(ranks[0].code == 0);
-  REQUIRE(ranks[1].code == 0);
+  INFO(ranks[0].output << "\n---\n" << ranks[1].output);
+  REQUIRE(ranks[0].status == 0);
+  REQUIRE(ranks[1].status == 0);
 
   // Identical weights on both ranks (same bytes), and the same losses as one process on the whole batch
   // up to float summation order (gradients summed across ranks instead of inside one GEMM).
@@ -227,9 +213,10 @@ TEST_CASE("two Gloo data-parallel processes agree with each other and with the s
   for (std::size_t i = 0; i < dp.size(); ++i) CHECK(dp[i] == Approx(one[i]).epsilon(1e-4));
   CHECK(dp.back() < dp.front());
 
-  Ran bad = run_spe(common + " --batch 3 --out " + q(root / "bad") + " --world-size 2 --rank 0 --store " + q(root / "s2"));
-  CHECK(bad.code == 2);
-  CHECK(bad.out.find("not divisible") != std::string::npos);
+  ProgramRun bad = run_spe_cli(common + " --batch 3 --out " + q(root / "bad") +
+                               " --world-size 2 --rank 0 --store " + q(root / "s2"));
+  CHECK(bad.status == 2);
+  CHECK(bad.output.find("not divisible") != std::string::npos);
 }
 
 TEST_CASE("Ctrl-C during spe train saves a checkpoint and the model, and --resume continues", "[integration]") {
@@ -246,15 +233,13 @@ TEST_CASE("Ctrl-C during spe train saves a checkpoint and the model, and --resum
   const std::string script = spe::test::spe_cli().string() + " " + args + " --steps 1000000 > " + q(root / "out.txt") +
                              " 2>&1 & pid=$!; while [ \"$(cat " + q(log) + " 2>/dev/null | wc -l)\" -lt 2 ]; do sleep 0.1; done;" +
                              " kill -INT $pid; wait $pid; echo $?";
-  FILE* p = ::popen(script.c_str(), "r");  // popen runs the script with sh
-  REQUIRE(p != nullptr);
-  char buf[64] = {};
-  REQUIRE(std::fgets(buf, sizeof buf, p) != nullptr);
-  ::pclose(p);
+  const ProgramRun killed =
+      spe::test::run_command(script);  // sh runs the script; it prints spe's exit status
+  REQUIRE_FALSE(killed.output.empty());
   std::ifstream text(root / "out.txt");
   const std::string output((std::istreambuf_iterator<char>(text)), std::istreambuf_iterator<char>());
   INFO(output);
-  CHECK(std::atoi(buf) == 130);
+  CHECK(std::atoi(killed.output.c_str()) == 130);
   const auto at = output.find("interrupted at step ");
   REQUIRE(at != std::string::npos);
   const int stopped = std::atoi(output.c_str() + at + 20);
@@ -263,9 +248,9 @@ TEST_CASE("Ctrl-C during spe train saves a checkpoint and the model, and --resum
   CHECK(meta["training"]["steps"] == stopped);
   CHECK(fs::exists(out / "training" / "checkpoint" / "state.json"));
 
-  Ran resumed = run_spe(args + " --resume --steps " + std::to_string(stopped + 2));
-  INFO(resumed.out);
-  CHECK(resumed.code == 0);
-  CHECK(resumed.out.find("resumed from step " + std::to_string(stopped)) != std::string::npos);
-  CHECK(resumed.out.find("trained to step " + std::to_string(stopped + 2)) != std::string::npos);
+  ProgramRun resumed = run_spe_cli(args + " --resume --steps " + std::to_string(stopped + 2));
+  INFO(resumed.output);
+  CHECK(resumed.status == 0);
+  CHECK(resumed.output.find("resumed from step " + std::to_string(stopped)) != std::string::npos);
+  CHECK(resumed.output.find("trained to step " + std::to_string(stopped + 2)) != std::string::npos);
 }

@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-#include <sys/wait.h>
 
 #include "generate/model.hpp"
 #include "io/checkpoint.hpp"
@@ -18,6 +17,7 @@
 #include "model/config.hpp"
 #include "model/noise_context.hpp"
 #include "model/performer.hpp"
+#include "spe_run.hpp"
 #include "test_paths.hpp"
 #include "tokens/tokenizer.hpp"
 
@@ -50,12 +50,6 @@ std::string read_text(const fs::path& path) {
 }
 
 json read_json(const fs::path& path) { return json::parse(read_text(path)); }
-
-// Runs `command` with stdout and stderr into `log`; returns the exit status (-1 when killed).
-int run(const std::string& command, const fs::path& log) {
-  const int raw = std::system((command + " >" + quoted(log) + " 2>&1").c_str());
-  return WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-}
 
 fs::path paper_tokenizers_file() { return test::source_dir() / "packaging" / "tools" / "paper_tokenizers.json"; }
 
@@ -136,20 +130,19 @@ TEST_CASE("converted reference state dicts load into PerformerLM, match its logi
     DYNAMIC_SECTION(variant.name) {
       const fs::path root = test::scratch_dir("generate_converted_reference");
       const fs::path dir = root / "model";
-      const int made = run(std::string(kPython) + " " +
-                               quoted(test::source_dir() / "tests" / "io" / "make_reference_state_dict.py") + " " +
-                               quoted(root / "reference.pt") + " " + quoted(root / "expected.json") + " --raw " +
-                               quoted(root / "reference.f32") + " " + variant.fixture_args,
-                           root / "fixture.log");
-      INFO(read_text(root / "fixture.log"));
-      REQUIRE(made == 0);
-      const int converted = run(std::string(kPython) + " " +
-                                    quoted(test::source_dir() / "packaging" / "tools" / "convert_reference.py") +
-                                    " " + quoted(root / "reference.pt") + " " + quoted(dir) + " " +
-                                    variant.converter_args,
-                                root / "convert.log");
-      INFO(read_text(root / "convert.log"));
-      REQUIRE(converted == 0);
+      const auto made = test::run_command(
+          std::string(kPython) + " " +
+          quoted(test::source_dir() / "tests" / "io" / "make_reference_state_dict.py") + " " +
+          quoted(root / "reference.pt") + " " + quoted(root / "expected.json") + " --raw " +
+          quoted(root / "reference.f32") + " " + variant.fixture_args + " 2>&1");
+      INFO(made.output);
+      REQUIRE(made.status == 0);
+      const auto converted = test::run_command(
+          std::string(kPython) + " " +
+          quoted(test::source_dir() / "packaging" / "tools" / "convert_reference.py") + " " +
+          quoted(root / "reference.pt") + " " + quoted(dir) + " " + variant.converter_args + " 2>&1");
+      INFO(converted.output);
+      REQUIRE(converted.status == 0);
       const json expected = read_json(root / "expected.json");
 
       // model.json has the structure of a trained folder, and each part is what our own code writes.
@@ -207,11 +200,10 @@ TEST_CASE("converted reference state dicts load into PerformerLM, match its logi
 
       // And the CLI generates with it.
       const fs::path midi = root / "take.mid";
-      const int generated = run(quoted(test::spe_cli()) + " generate --model " + quoted(dir) +
-                                    " --tokens 64 --seed 7 --threads 1 -o " + quoted(midi),
-                                root / "generate.log");
-      INFO(read_text(root / "generate.log"));
-      CHECK(generated == 0);
+      const auto generated = test::run_spe_cli("generate --model " + quoted(dir) +
+                                               " --tokens 64 --seed 7 --threads 1 -o " + quoted(midi));
+      INFO(generated.output);
+      CHECK(generated.status == 0);
       CHECK(fs::exists(midi));
       if (fs::exists(midi)) CHECK(fs::file_size(midi) > 14);  // more than the MIDI header chunk
     }

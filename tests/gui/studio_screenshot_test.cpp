@@ -1,32 +1,20 @@
 // `spe-studio --screenshot OUT.png FILE.mid`, run as a user (or CI) would run it.
 #include <QImage>
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <string>
 
 #include "gui_test_support.hpp"
+#include "spe_run.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int exit_code = -1;
-  std::string output;
-};
-
-Run run(const std::string& args) {
+// spe-studio as a user runs it, on the offscreen platform; stdout and stderr together.
+spe::test::ProgramRun run(const std::string& args) {
   const fs::path app = spe::test::binary_dir() / "app" / "spe-studio";
   REQUIRE(fs::exists(app));
-  const std::string command = "QT_QPA_PLATFORM=offscreen '" + app.string() + "' " + args + " 2>&1";
-  Run result;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe)) result.output += buffer;
-  const int status = ::pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
+  return spe::test::run_program(app, args, {.env = "QT_QPA_PLATFORM=offscreen"});
 }
 
 }  // namespace
@@ -35,9 +23,9 @@ TEST_CASE("spe-studio --screenshot renders the window with the file loaded", "[g
   const fs::path out = spe::test::gui_scratch() / "studio_screenshot.png";
   fs::remove(out);
   const fs::path midi = spe::test::source_dir() / "resources" / "prompts" / "pop909_001.mid";
-  const Run r = run("--screenshot '" + out.string() + "' --size 1200x760 '" + midi.string() + "'");
+  const auto r = run("--screenshot '" + out.string() + "' --size 1200x760 '" + midi.string() + "'");
   INFO(r.output);
-  REQUIRE(r.exit_code == 0);
+  REQUIRE(r.status == 0);
   const QImage image(QString::fromStdString(out.string()));
   REQUIRE_FALSE(image.isNull());
   CHECK(image.width() == 1200);
@@ -57,13 +45,13 @@ TEST_CASE("spe-studio --screenshot exits 2 with a one-line message on a bad file
   { std::FILE* f = std::fopen(bad.string().c_str(), "wb"); std::fputs("hello", f); std::fclose(f); }
   const fs::path out = spe::test::gui_scratch() / "never-written.png";
   fs::remove(out);
-  const Run r = run("--screenshot '" + out.string() + "' '" + bad.string() + "'");
-  CHECK(r.exit_code == 2);
+  const auto r = run("--screenshot '" + out.string() + "' '" + bad.string() + "'");
+  CHECK(r.status == 2);
   CHECK(r.output.find("spe-studio: ") != std::string::npos);
   CHECK(r.output.find("not-midi.mid") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
 
-  const Run none = run("--screenshot '" + out.string() + "'");
-  CHECK(none.exit_code == 2);
+  const auto none = run("--screenshot '" + out.string() + "'");
+  CHECK(none.status == 2);
   CHECK(none.output.find("needs a MIDI file") != std::string::npos);
 }

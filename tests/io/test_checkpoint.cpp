@@ -9,6 +9,7 @@
 #include "io/build_info.hpp"
 #include "io/checkpoint.hpp"
 #include "io/sha256.hpp"
+#include "spe_run.hpp"
 #include "test_paths.hpp"
 
 namespace fs = std::filesystem;
@@ -66,14 +67,10 @@ void write_text(const fs::path& path, const std::string& text) { std::ofstream(p
 
 // `git rev-parse HEAD` in `dir`, or "" when git is absent or cannot read the folder as a repository.
 std::string git_head_commit(const fs::path& dir) {
-  const std::string command = "git -C '" + dir.string() + "' rev-parse HEAD 2>/dev/null";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return {};
-  std::string out;
-  char buffer[128];
-  while (std::fgets(buffer, sizeof buffer, pipe)) out += buffer;
-  const int status = ::pclose(pipe);
-  if (status != 0) return {};
+  const auto git =
+      spe::test::run_command("git -C " + spe::test::shell_quote(dir) + " rev-parse HEAD 2>/dev/null");
+  if (git.status != 0) return {};
+  std::string out = git.output;
   while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
 }

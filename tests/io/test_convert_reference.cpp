@@ -1,13 +1,13 @@
 // packaging/tools/convert_reference.py end to end: a state dict with the paper code's key names and shapes
 // is built in Python (tests/io/make_reference_state_dict.py), converted, and read back with the C++ loader.
-#include "aten_catch.hpp"
 #include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <sys/wait.h>
+#include "aten_catch.hpp"
 
 #include "io/checkpoint.hpp"
+#include "spe_run.hpp"
 #include "test_paths.hpp"
 
 namespace fs = std::filesystem;
@@ -23,21 +23,9 @@ bool python_torch_available() {
   return std::system(command.c_str()) == 0;
 }
 
-struct RunResult {
-  int status = -1;
-  std::string output;
-};
-
-RunResult run(const std::string& command, const fs::path& log) {
-  const std::string full = command + " >'" + log.string() + "' 2>&1";
-  const int raw = std::system(full.c_str());
-  RunResult result;
-  result.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  result.output = text.str();
-  return result;
+// Runs `command` with stdout and stderr captured.
+spe::test::ProgramRun run(const std::string& command) {
+  return spe::test::run_command(command + " 2>&1");
 }
 
 std::string quoted(const fs::path& path) {
@@ -55,13 +43,11 @@ json make_and_convert(const fs::path& dir, const std::string& fixture_args, cons
   const auto pt = dir / "reference.pt";
   const auto expected = dir / "expected.json";
   const auto made = run(std::string(kPython) + " " + quoted(fixture_script()) + " " + quoted(pt) + " " +
-                            quoted(expected) + " " + fixture_args,
-                        dir / "fixture.log");
+                        quoted(expected) + " " + fixture_args);
   INFO(made.output);
   REQUIRE(made.status == 0);
   const auto converted = run(std::string(kPython) + " " + quoted(converter()) + " " + quoted(pt) + " " +
-                                 quoted(dir / "model") + " " + converter_args,
-                             dir / "convert.log");
+                             quoted(dir / "model") + " " + converter_args);
   INFO(converted.output);
   REQUIRE(converted.status == 0);
   std::ifstream in(expected);
@@ -163,21 +149,18 @@ TEST_CASE("convert_reference.py converts the paper's state dicts into loadable m
   SECTION("an unexpected key is refused with its name, exit status 2") {
     const auto pt = root / "reference.pt";
     REQUIRE(run(std::string(kPython) + " " + quoted(fixture_script()) + " " + quoted(pt) + " " +
-                    quoted(root / "expected.json") + " --pe sine --extra-key transformer_decoder.mystery.weight",
-                root / "fixture.log")
+                quoted(root / "expected.json") + " --pe sine --extra-key transformer_decoder.mystery.weight")
                 .status == 0);
     const auto result = run(std::string(kPython) + " " + quoted(converter()) + " " + quoted(pt) + " " +
-                                quoted(root / "model"),
-                            root / "convert.log");
+                            quoted(root / "model"));
     CHECK(result.status == 2);
     CHECK_THAT(result.output, Catch::Contains("transformer_decoder.mystery.weight") && Catch::Contains("unexpected"));
     CHECK_FALSE(fs::exists(root / "model" / "model.json"));
   }
   SECTION("a file that is not a state dict is refused") {
     std::ofstream(root / "junk.pt") << "not a pickle";
-    const auto result = run(std::string(kPython) + " " + quoted(converter()) + " " + quoted(root / "junk.pt") + " " +
-                                quoted(root / "model"),
-                            root / "convert.log");
+    const auto result = run(std::string(kPython) + " " + quoted(converter()) + " " +
+                            quoted(root / "junk.pt") + " " + quoted(root / "model"));
     CHECK(result.status == 2);
     CHECK_THAT(result.output, Catch::Contains("junk.pt"));
   }

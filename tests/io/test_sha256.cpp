@@ -5,6 +5,7 @@
 #include <string>
 
 #include "io/sha256.hpp"
+#include "spe_run.hpp"
 #include "test_paths.hpp"
 
 using spe::io::Sha256;
@@ -60,16 +61,11 @@ TEST_CASE("SHA-256 of a file agrees with sha256sum") {
     for (int i = 0; i < 3 * 1024 * 1024 + 17; ++i) out.put(char((i * 131) ^ (i >> 9)));
   }
   const std::string ours = spe::io::sha256_file_hex(path);
-  std::string command = "sha256sum '" + path.string() + "'";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe);
-  char line[128] = {};
-  const bool got = std::fgets(line, sizeof line, pipe) != nullptr;
-  ::pclose(pipe);
-  if (!got) {
+  const auto sha256sum = spe::test::run_command("sha256sum " + spe::test::shell_quote(path));
+  if (sha256sum.output.empty()) {
     WARN("SKIPPED comparison: sha256sum not available");
     return;
   }
-  CHECK(ours == std::string(line, 64));
+  CHECK(ours == sha256sum.output.substr(0, 64));
   CHECK_THROWS_WITH(spe::io::sha256_file_hex(dir / "absent.bin"), Catch::Contains("absent.bin"));
 }

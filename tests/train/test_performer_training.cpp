@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/performer.hpp"
+#include "model_folder/model_folder.hpp"
 #include "test_paths.hpp"
 #include "tokens/tokenizer.hpp"
 #include "train/evaluator.hpp"
@@ -173,7 +174,7 @@ TEST_CASE("tiny sineSPE Performer trained 150 steps on real POP909 songs clearly
   CHECK(*r.last_val_loss < val_before - 1.0);
 
   // The saved folder loads back and evaluates the same validation loss over its first 64 positions.
-  auto loaded = load_model_folder(o.out_dir);
+  auto loaded = spe::model_folder::load(o.out_dir);
   CHECK(loaded.meta.steps == 150);
   CHECK(loaded.tokenizer->vocab().size() == tokenizer->vocab().size());
   auto lm = trainable(loaded.model);
