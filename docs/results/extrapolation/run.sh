@@ -14,5 +14,9 @@ for m in pop-ape pop-sine pop-sine-ungated pop-conv pop-conv-ungated; do
   # Pop1K7 (the paper's corpus; unseen by these models): every song that tokenizes.
   "$spe" eval --model resources/models/$m --data "$data/pop1k7" --all-songs --max-position 2048 \
     --bucket 128 --device "$device" --seed 0 --csv "$out/pop1k7-$m.csv" --json > "$out/pop1k7-$m.json"
+  # Pop1K7's src_001 part (108 songs): all five on a CPU in minutes.
+  "$spe" eval --model resources/models/$m --data "$data/pop1k7/src_001" --all-songs --max-position 2048 \
+    --bucket 128 --device "$device" --threads 1 --seed 0 --csv "$out/pop1k7src001-$m.csv" --json > "$out/pop1k7src001-$m.json"
 done
-python3 $out/plot.py $out/loss-vs-position.svg "POP909 validation (46 songs):pop909" "Pop1K7 (1,668 songs):pop1k7"
+python3 $out/plot.py $out/loss-vs-position.svg "POP909 validation (46 songs):pop909" "Pop1K7 (1,668 songs):pop1k7" \
+  "Pop1K7 src_001 (108 songs):pop1k7src001"
