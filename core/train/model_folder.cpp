@@ -18,6 +18,13 @@ TrainableLM trainable(std::shared_ptr<model::PerformerLM> m) {
   lm.logits = [m](const at::Tensor& tokens, const NoiseSeeds& seeds) {
     return m->forward(tokens, model::NoiseContext(seeds.code, seeds.features));
   };
+  lm.fixed_noise_logits = [m](const NoiseSeeds& seeds, std::int64_t length) {
+    const model::NoiseContext noise(seeds.code, seeds.features);
+    auto prepared = std::make_shared<const model::ForwardNoise>(m->prepare_noise(length, noise));
+    return std::function<at::Tensor(const at::Tensor&)>([m, noise, prepared](const at::Tensor& tokens) {
+      return m->forward(tokens, noise, nullptr, prepared.get());
+    });
+  };
   return lm;
 }
 
@@ -49,8 +56,9 @@ LoadedModel load_model_folder(const std::filesystem::path& dir, const std::strin
     throw std::runtime_error(dir.string() + ": " + e.what());
   }
   if (static_cast<std::size_t>(out.config.vocab_size) != out.tokenizer->vocab().size())
-    throw std::runtime_error(dir.string() + ": model vocabulary size " + std::to_string(out.config.vocab_size) +
-                             " does not match its tokenizer (" + std::to_string(out.tokenizer->vocab().size()) + ")");
+    throw std::runtime_error(dir.string() + ": model vocabulary size " +
+                             std::to_string(out.config.vocab_size) + " does not match its tokenizer (" +
+                             std::to_string(out.tokenizer->vocab().size()) + ")");
   out.model = std::make_shared<model::PerformerLM>(out.config);
   io::load_into_module(*out.model, ckpt.tensors, {}, dir.string());
   out.model->to(torch::Device(device));
