@@ -23,7 +23,7 @@ namespace {
 
 struct EvalArgs {
   std::string model, data, csv, device = "cpu", cache;
-  std::size_t max_position = 0, bucket = 64, batch = 8;
+  std::size_t max_position = 0, bucket = 64, batch = 1;
   bool json = false, all_songs = false, style = false;
   int threads = 2, prompt_bars = 2, chunks = 4;
   std::uint64_t seed = 0;
