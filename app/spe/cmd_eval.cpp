@@ -24,7 +24,7 @@ namespace {
 
 struct EvalArgs {
   std::string model, data, csv, device = "cpu", cache;
-  std::size_t max_position = 0, bucket = 64;
+  std::size_t max_position = 0, bucket = 64, batch = 1;
   bool json = false, all_songs = false, style = false;
   int threads = 2, prompt_bars = 2, chunks = 4;
   std::uint64_t seed = 0;
@@ -50,8 +50,10 @@ void run_loss_eval(const EvalArgs& a) {
     for (const auto& s : corpus.songs) songs.push_back(&s.tokens);
   } else {
     const auto& ds = loaded.meta.dataset;
-    const double fraction = ds.is_object() && ds.contains("validation_fraction") ? ds["validation_fraction"].get<double>() : 0.05;
-    const std::uint64_t seed = ds.is_object() && ds.contains("split_seed") ? ds["split_seed"].get<std::uint64_t>() : 0;
+    const double fraction =
+        ds.is_object() && ds.contains("validation_fraction") ? ds["validation_fraction"].get<double>() : 0.05;
+    const std::uint64_t seed =
+        ds.is_object() && ds.contains("split_seed") ? ds["split_seed"].get<std::uint64_t>() : 0;
     songs = spe::train::split_corpus(corpus, fraction, seed).validation;
   }
   if (songs.empty()) throw std::runtime_error(a.data + ": no songs to evaluate (try --all-songs)");
@@ -60,13 +62,17 @@ void run_loss_eval(const EvalArgs& a) {
   spe::train::EvalOptions eopt;
   eopt.max_position = a.max_position;
   eopt.seed = a.seed;
+  eopt.batch = a.batch;
   eopt.device = a.device;
   if (!a.json && spe::cli::stdout_is_terminal())
-    eopt.on_progress = [](std::size_t d, std::size_t n) { std::printf("\revaluating song %zu/%zu", d, n), std::fflush(stdout); };
+    eopt.on_progress = [](std::size_t d, std::size_t n) {
+      std::printf("\revaluating song %zu/%zu", d, n), std::fflush(stdout);
+    };
   const auto acc = spe::train::evaluate_positions(lm, songs, eopt);
   if (eopt.on_progress) std::printf("\n");
-  const std::size_t train_len = loaded.meta.training_length > 0 ? static_cast<std::size_t>(loaded.meta.training_length)
-                                                                  : static_cast<std::size_t>(loaded.config.train_len);
+  const std::size_t train_len = loaded.meta.training_length > 0
+                                    ? static_cast<std::size_t>(loaded.meta.training_length)
+                                    : static_cast<std::size_t>(loaded.config.train_len);
   const auto report = acc.report(train_len, a.bucket);
   if (!a.csv.empty()) spe::io::write_file_atomically(a.csv, report.to_csv());
   if (a.json) {
@@ -74,8 +80,8 @@ void run_loss_eval(const EvalArgs& a) {
     return;
   }
   std::printf("%zu songs, positions < %zu, training length %zu\n", acc.songs(), a.max_position, train_len);
-  std::printf("trained       (pos < %zu): %.4f ± %.4f  (%zu songs, %zu tokens)\n", train_len, report.trained.mean,
-              report.trained.std, report.trained.songs, report.trained.tokens);
+  std::printf("trained       (pos < %zu): %.4f ± %.4f  (%zu songs, %zu tokens)\n", train_len,
+              report.trained.mean, report.trained.std, report.trained.songs, report.trained.tokens);
   if (report.extrapolation.tokens > 0)
     std::printf("extrapolation (pos ≥ %zu): %.4f ± %.4f  (%zu songs, %zu tokens)\n", train_len,
                 report.extrapolation.mean, report.extrapolation.std, report.extrapolation.songs,
@@ -125,7 +131,8 @@ void run_style_eval(const EvalArgs& a) {
       skipped.push_back(c.filename().string());
     }
   }
-  if (pairs == 0) throw std::runtime_error(a.continuations + ": no continuation matched a source in " + a.sources);
+  if (pairs == 0)
+    throw std::runtime_error(a.continuations + ": no continuation matched a source in " + a.sources);
   nlohmann::json chunks = nlohmann::json::array();
   for (std::size_t k = 0; k < tp.size(); ++k) {
     const auto t = spe::train::mean_std(tp[k]), o = spe::train::mean_std(od[k]), n = spe::train::mean_std(notes[k]);
@@ -149,27 +156,39 @@ void run_style_eval(const EvalArgs& a) {
 
 spe::cli::RegisterCommand reg([](CLI::App& root) {
   auto a = std::make_shared<EvalArgs>();
-  auto* cmd = root.add_subcommand("eval", "Loss per position (incl. beyond the training length); style similarity");
-  cmd->add_option("--model", a->model, "Model folder (model.safetensors + model.json)")->check(CLI::ExistingDirectory);
+  auto* cmd =
+      root.add_subcommand("eval", "Loss per position (incl. beyond the training length); style similarity");
+  cmd->add_option("--model", a->model, "Model folder (model.safetensors + model.json)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--data", a->data, "Folder of MIDI files")->check(CLI::ExistingDirectory);
-  cmd->add_option("--max-position", a->max_position, "Evaluate positions 0 … N−1 of each song")->check(CLI::PositiveNumber);
-  cmd->add_option("--bucket", a->bucket, "Positions per bucket")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--max-position", a->max_position, "Evaluate positions 0 … N−1 of each song")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--bucket", a->bucket, "Positions per bucket")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", a->batch, "Songs per forward pass (same losses; more uses more memory)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--all-songs", a->all_songs, "Every song of --data, not only the model's validation split");
   cmd->add_flag("--json", a->json, "One line of JSON on stdout");
   cmd->add_option("--csv", a->csv, "Write the buckets as CSV");
   cmd->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_option("--threads", a->threads, "CPU threads")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--seed", a->seed, "Seed of the evaluation noise (SPE code, gating, features)")->capture_default_str();
+  cmd->add_option("--seed", a->seed, "Seed of the evaluation noise (SPE code, gating, features)")
+      ->capture_default_str();
   cmd->add_option("--cache", a->cache, "Token cache folder (default ~/.cache/spe-studio/tokens)");
-  cmd->add_flag("--style", a->style, "Style similarity of --continuations to their --sources (groove, paper C.2)");
+  cmd->add_flag("--style", a->style,
+                "Style similarity of --continuations to their --sources (groove, paper C.2)");
   cmd->add_option("--continuations", a->continuations, "Folder of generated continuations (for --style)")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--sources", a->sources, "Folder of the songs the prompts came from (for --style)")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("--prompt-bars", a->prompt_bars, "Bars of prompt at the start of each continuation")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--chunks", a->chunks, "Chunks of equal duration the continuation is cut into")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->callback([a] {
     if (a->style)
       run_style_eval(*a);

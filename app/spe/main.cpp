@@ -1,8 +1,10 @@
 // `spe`: the headless face of SPE Studio — the same engine the GUI uses.
+#include <unistd.h>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <iostream>
-#include <unistd.h>
 
 #include "command.hpp"
 
@@ -13,11 +15,21 @@ std::vector<CommandSetup>& command_registry() {
   return registry;
 }
 
-bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+bool stdout_is_terminal() {
+  return ::isatty(STDOUT_FILENO) == 1;
+}
 
 }  // namespace spe::cli
 
 int main(int argc, char** argv) {
+  // `spe eval` runs long multi-threaded forward passes, often on shared machines. There, libgomp's default
+  // spin-waiting at every parallel region made a 2-thread evaluation 20–40× slower (a 4-song POP909 eval:
+  // 117 s instead of 3.4 s, docs/results/eval-speed.md). The wait policy is read when libgomp loads,
+  // before main, so `eval` re-executes itself once with OMP_WAIT_POLICY=PASSIVE unless the caller chose
+  // a policy (OMP_WAIT_POLICY=ACTIVE keeps spinning).
+  if (argc > 1 && std::strcmp(argv[1], "eval") == 0 && std::getenv("OMP_WAIT_POLICY") == nullptr &&
+      ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0) == 0)
+    ::execv("/proc/self/exe", argv);  // returns only on failure: then carry on as we are
   CLI::App app{"spe — Performer + Stochastic Positional Encoding music engine (SPE Studio " SPE_VERSION ")"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("spe ") + SPE_VERSION);

@@ -80,7 +80,11 @@ const SpeGenerator* SpeDecoder::generator_for(int layer) const {
 // ------------------------------------------------------------------------------------------------ state
 
 GenerationState::GenerationState(const GenerationState& other)
-    : batch(other.batch), position(other.position), noise(other.noise), omega(other.omega), gates(other.gates) {
+    : batch(other.batch),
+      position(other.position),
+      noise(other.noise),
+      omega(other.omega),
+      gates(other.gates) {
   c10::InferenceMode guard;
   for (const auto& layer : other.attention) attention.push_back({layer.S.clone(), layer.z.clone()});
   for (const auto& stream : other.codes) codes.push_back(stream->clone());
@@ -107,8 +111,9 @@ GenerationState GenerationState::expand(std::int64_t new_batch) const {
 GenerationState GenerationState::select(const std::vector<std::int64_t>& rows) const {
   c10::InferenceMode guard;
   for (auto row : rows)
-    if (row < 0 || row >= batch) throw std::out_of_range("GenerationState::select: row " + std::to_string(row) +
-                                                         " is outside the batch of " + std::to_string(batch));
+    if (row < 0 || row >= batch)
+      throw std::out_of_range("GenerationState::select: row " + std::to_string(row) +
+                              " is outside the batch of " + std::to_string(batch));
   GenerationState out(*this);
   out.batch = static_cast<std::int64_t>(rows.size());
   torch::Tensor index = torch::tensor(rows, torch::dtype(torch::kInt64));
@@ -123,7 +128,8 @@ GenerationState GenerationState::select(const std::vector<std::int64_t>& rows) c
 
 PerformerLM::PerformerLM(const ModelConfig& config, std::uint64_t init_seed)
     : config_(config), feature_map_(config.feature_map, (config.validate(), config.query_dim())) {
-  token_emb = register_module("token_emb", std::make_shared<TokenEmbedding>(config.vocab_size, config.d_model));
+  token_emb =
+      register_module("token_emb", std::make_shared<TokenEmbedding>(config.vocab_size, config.d_model));
   if (config.pe == PositionalKind::ape_sine)
     pe = register_module("pe", std::make_shared<SinusoidalAPE>(config.d_model, config.ape_max_len));
   else if (config.pe == PositionalKind::ape_learned)
@@ -157,7 +163,9 @@ void PerformerLM::initialise(std::uint64_t seed) {
   }
 }
 
-torch::Device PerformerLM::device() const { return dec_out_proj->weight.device(); }
+torch::Device PerformerLM::device() const {
+  return dec_out_proj->weight.device();
+}
 
 std::vector<torch::Tensor> PerformerLM::draw_omegas(const NoiseContext& noise) const {
   std::vector<torch::Tensor> omegas;
@@ -166,7 +174,19 @@ std::vector<torch::Tensor> PerformerLM::draw_omegas(const NoiseContext& noise) c
   return omegas;
 }
 
-torch::Tensor PerformerLM::forward(const torch::Tensor& tokens, const NoiseContext& noise, AttentionProbe* probe) {
+ForwardNoise PerformerLM::prepare_noise(std::int64_t length, const NoiseContext& noise) const {
+  if (length < 0) throw std::invalid_argument("PerformerLM::prepare_noise: negative length");
+  ForwardNoise out;
+  out.length = length;
+  for (int g = 0; g < transformer_decoder->num_generators(); ++g)
+    out.codes.push_back(
+        transformer_decoder->generator(g).codes(0, length, config_.spe.realizations, noise, g));
+  out.omegas = draw_omegas(noise);
+  return out;
+}
+
+torch::Tensor PerformerLM::forward(const torch::Tensor& tokens, const NoiseContext& noise,
+                                   AttentionProbe* probe, const ForwardNoise* prepared) {
   if (tokens.dim() != 2) throw std::invalid_argument("PerformerLM::forward: tokens must be (batch, length)");
   const auto b = tokens.size(0), n = tokens.size(1);
   const int h = config_.n_heads, dh = config_.head_dim(), d = config_.d_model;
@@ -176,10 +196,15 @@ torch::Tensor PerformerLM::forward(const torch::Tensor& tokens, const NoiseConte
   torch::Tensor x = torch::dropout(token_emb->forward(tokens), p, train);
   if (pe) x = x + pe->rows(0, n).unsqueeze(0);
 
-  std::vector<SpeCodes> codes;
-  for (int g = 0; g < transformer_decoder->num_generators(); ++g)
-    codes.push_back(transformer_decoder->generator(g).codes(0, n, config_.spe.realizations, noise, g));
-  const std::vector<torch::Tensor> omegas = draw_omegas(noise);
+  if (prepared &&
+      (prepared->length < n || prepared->omegas.size() != static_cast<std::size_t>(config_.n_layers) ||
+       prepared->codes.size() != static_cast<std::size_t>(transformer_decoder->num_generators())))
+    throw std::invalid_argument("PerformerLM::forward: the prepared noise is for " +
+                                std::to_string(prepared->length) + " positions of another model, not " +
+                                std::to_string(n));
+  const ForwardNoise drawn = prepared ? ForwardNoise{} : prepare_noise(n, noise);
+  const std::vector<SpeCodes>& codes = prepared ? prepared->codes : drawn.codes;
+  const std::vector<torch::Tensor>& omegas = prepared ? prepared->omegas : drawn.omegas;
 
   for (int l = 0; l < config_.n_layers; ++l) {
     DecoderLayer& layer = *transformer_decoder->layers_[l];
@@ -205,7 +230,8 @@ torch::Tensor PerformerLM::forward(const torch::Tensor& tokens, const NoiseConte
     torch::Tensor out = causal_linear_attention(phi_q, phi_k, v.transpose(1, 2));  // (B,H,N,E)
     out = attn.out_projection->forward(out.transpose(1, 2).reshape({b, n, d}));
     x = layer.norm1->forward(x + torch::dropout(out, p, train));
-    torch::Tensor y = layer.linear2->forward(torch::dropout(torch::relu(layer.linear1->forward(x)), p, train));
+    torch::Tensor y =
+        layer.linear2->forward(torch::dropout(torch::relu(layer.linear1->forward(x)), p, train));
     x = layer.norm2->forward(x + torch::dropout(y, p, train));
   }
   return dec_out_proj->forward(x);
@@ -232,7 +258,8 @@ GenerationState PerformerLM::begin_sequence(std::int64_t batch, const NoiseConte
     for (int l = 0; l < config_.n_layers; ++l)
       state.gates.push_back(transformer_decoder->filter(l).gate_terms(noise, l, config_.spe.realizations));
     for (int g = 0; g < transformer_decoder->num_generators(); ++g)
-      state.codes.push_back(transformer_decoder->generator(g).open_stream(0, config_.spe.realizations, noise, g));
+      state.codes.push_back(
+          transformer_decoder->generator(g).open_stream(0, config_.spe.realizations, noise, g));
   }
   return state;
 }
@@ -246,7 +273,8 @@ torch::Tensor PerformerLM::step(GenerationState& state, const torch::Tensor& tok
   const auto b = state.batch;
   const int h = config_.n_heads, dh = config_.head_dim(), d = config_.d_model;
 
-  torch::Tensor x = torch::embedding(token_emb->emb_lookup->weight, tokens.to(device())).mul_(token_emb->scale());
+  torch::Tensor x =
+      torch::embedding(token_emb->emb_lookup->weight, tokens.to(device())).mul_(token_emb->scale());
   if (pe) x.add_(pe->rows(state.position, state.position + 1));
 
   std::vector<SpeCodes> codes;
@@ -259,8 +287,8 @@ torch::Tensor PerformerLM::step(GenerationState& state, const torch::Tensor& tok
     torch::Tensor k = linear_rows(x, attn.key_projection).view({b, h, dh});
     torch::Tensor v = linear_rows(x, attn.value_projection).view({b, h, dh});
     if (config_.uses_spe()) {
-      std::tie(q, k) = transformer_decoder->filter(l).step(q, k, codes[transformer_decoder->generator_index(l)],
-                                                           state.gates[l]);
+      std::tie(q, k) = transformer_decoder->filter(l).step(
+          q, k, codes[transformer_decoder->generator_index(l)], state.gates[l]);
     }
     torch::Tensor phi_q = feature_map_.apply(q, state.omega[l]);  // (B,H,F)
     torch::Tensor phi_k = feature_map_.apply(k, state.omega[l]);

@@ -78,11 +78,21 @@ struct AttentionProbe {
   torch::Tensor weights;  // filled by forward: (B, end − begin, end − begin), float64 on the CPU
 };
 
+// The noise-dependent constants of parallel forward passes over positions [0, length): the SPE codes of
+// every generator and the FAVOR+ projections of every layer. They depend only on the NoiseContext and
+// the SPE/feature parameters, so passes that share a NoiseContext (evaluation: one seed for every song)
+// can draw them once. Valid only while those parameters do not change.
+struct ForwardNoise {
+  std::int64_t length = 0;
+  std::vector<SpeCodes> codes;        // per SPE generator, (length, H, D, R)
+  std::vector<torch::Tensor> omegas;  // per layer (undefined for non-FAVOR+ maps)
+};
+
 // Everything a generated sequence needs between tokens. Copying deep-copies the mutable parts (attention
 // states, ConvSPE noise window), so a copy is a snapshot that can be restored by assignment.
 struct GenerationState {
   std::int64_t batch = 0;
-  std::int64_t position = 0;                  // index of the next token
+  std::int64_t position = 0;  // index of the next token
   NoiseContext noise{0};
   std::vector<LinearAttentionState> attention;  // per layer
   std::vector<torch::Tensor> omega;             // per layer, frozen FAVOR+ projections (undefined otherwise)
@@ -113,7 +123,11 @@ class PerformerLM : public torch::nn::Module {
   const FeatureMap& feature_map() const { return feature_map_; }
 
   // tokens (B, N) int64 → logits (B, N, V). Dropout only in training mode.
-  torch::Tensor forward(const torch::Tensor& tokens, const NoiseContext& noise, AttentionProbe* probe = nullptr);
+  // With `prepared` (from prepare_noise with the same NoiseContext and length ≥ N) its codes and
+  // projections are used instead of being drawn again: same values, truncated to N positions.
+  torch::Tensor forward(const torch::Tensor& tokens, const NoiseContext& noise,
+                        AttentionProbe* probe = nullptr, const ForwardNoise* prepared = nullptr);
+  ForwardNoise prepare_noise(std::int64_t length, const NoiseContext& noise) const;
 
   // Recurrent generation. `device`, when given, must be the device the model is on.
   GenerationState begin_sequence(std::int64_t batch, const NoiseContext& noise,

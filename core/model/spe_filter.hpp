@@ -14,10 +14,15 @@
 
 namespace spe::model {
 
+// q̂[b,n,h,r] = Σ_d x[b,n,h,d] · code[n,h,d,r]: x (B, N, H, D), code (N, H, D, R) → (B, N, H, R).
+// With autograd (or off the CPU) a batched matmul over N·H; on the CPU without a graph (evaluation,
+// inference) one pass over the codes with an R-wide accumulator per (n, h) — same sums, other rounding order.
+torch::Tensor contract_codes(const torch::Tensor& x, const torch::Tensor& code);
+
 // The per-layer, per-sequence constant part of the gated codes.
 struct GateTerms {
-  torch::Tensor code_scale;   // sqrt(1 − g) as (H, D, 1)
-  torch::Tensor noise_term;   // sqrt(g)·ε as (H, D, R)
+  torch::Tensor code_scale;  // sqrt(1 − g) as (H, D, 1)
+  torch::Tensor noise_term;  // sqrt(g)·ε as (H, D, R)
 };
 
 class SPEFilter : public torch::nn::Module {
@@ -32,10 +37,11 @@ class SPEFilter : public torch::nn::Module {
 
   // Parallel form: queries/keys (B, N, H, D), codes (N_c ≥ N, H, D, R) → q̂, k̂ (B, N, H, R).
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& queries, const torch::Tensor& keys,
-                                                  const SpeCodes& codes, const NoiseContext& noise, int layer) const;
+                                                  const SpeCodes& codes, const NoiseContext& noise,
+                                                  int layer) const;
   // One position: q, k (B, H, D) and the code of that position (H, D, R) → (B, H, R).
-  std::pair<torch::Tensor, torch::Tensor> step(const torch::Tensor& q, const torch::Tensor& k, const SpeCodes& code,
-                                               const GateTerms& gate) const;
+  std::pair<torch::Tensor, torch::Tensor> step(const torch::Tensor& q, const torch::Tensor& k,
+                                               const SpeCodes& code, const GateTerms& gate) const;
   // The gated code of one position (or the code itself when ungated): (H, D, R).
   static torch::Tensor mix(const torch::Tensor& code, const GateTerms& gate);
 

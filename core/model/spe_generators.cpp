@@ -24,7 +24,8 @@ void check_range(std::int64_t begin, std::int64_t end, int realizations) {
 }
 
 torch::Tensor conv_noise_columns(std::int64_t first, std::int64_t count, int realizations, int channels,
-                                 const NoiseContext& noise, int generator_index, const torch::TensorOptions& options) {
+                                 const NoiseContext& noise, int generator_index,
+                                 const torch::TensorOptions& options) {
   const std::int64_t slab = static_cast<std::int64_t>(realizations) * channels;
   const bool f64 = options.dtype() == torch::kFloat64;
   torch::Tensor columns =
@@ -32,7 +33,8 @@ torch::Tensor conv_noise_columns(std::int64_t first, std::int64_t count, int rea
   const std::uint64_t base = static_cast<std::uint64_t>(generator_index) << 40;
   at::parallel_for(0, count, 1, [&](std::int64_t lo, std::int64_t hi) {
     for (std::int64_t j = lo; j < hi; ++j) {
-      const std::uint64_t key = noise.key(NoiseStream::conv_column, base | static_cast<std::uint64_t>(first + j));
+      const std::uint64_t key =
+          noise.key(NoiseStream::conv_column, base | static_cast<std::uint64_t>(first + j));
       if (f64)
         keyed_normals(key, columns.data_ptr<double>() + j * slab, slab);
       else
@@ -46,8 +48,12 @@ torch::Tensor conv_noise_columns(std::int64_t first, std::int64_t count, int rea
 
 class SineCodeStream final : public CodeStream {
  public:
-  SineCodeStream(std::int64_t position, torch::Tensor omega, torch::Tensor offsets, torch::Tensor noise, int heads)
-      : position_(position), omega_(std::move(omega)), offsets_(std::move(offsets)), noise_(std::move(noise)),
+  SineCodeStream(std::int64_t position, torch::Tensor omega, torch::Tensor offsets, torch::Tensor noise,
+                 int heads)
+      : position_(position),
+        omega_(std::move(omega)),
+        offsets_(std::move(offsets)),
+        noise_(std::move(noise)),
         heads_(heads) {}
 
   std::int64_t position() const override { return position_; }
@@ -55,7 +61,7 @@ class SineCodeStream final : public CodeStream {
   SpeCodes next() override {
     // Same operations as SineSPE::codes_from_noise for a single position.
     const double n = static_cast<double>(position_++);
-    torch::Tensor phase_k = omega_ * n;             // (H·D, K)
+    torch::Tensor phase_k = omega_ * n;  // (H·D, K)
     torch::Tensor phase_q = phase_k + offsets_;
     const auto hd = omega_.size(0);
     auto project = [&](const torch::Tensor& phase) {
@@ -82,13 +88,18 @@ class ConvCodeStream final : public CodeStream {
  public:
   ConvCodeStream(const ConvSPE& owner, std::int64_t start, int realizations, const NoiseContext& noise,
                  int generator_index)
-      : position_(start), kernel_size_(owner.kernel_size()), heads_(owner.num_heads()),
-        features_(owner.in_features()), realizations_(realizations), noise_(noise),
+      : position_(start),
+        kernel_size_(owner.kernel_size()),
+        heads_(owner.num_heads()),
+        features_(owner.in_features()),
+        realizations_(realizations),
+        noise_(noise),
         generator_index_(generator_index) {
     const int k = kernel_size_;
     const auto options = owner.conv_q->weight.options();
     // (C, K, 2): column 0 filters Q̄ (conv_k), column 1 filters K̄ (conv_q) — the reference's naming swap.
-    filters_ = torch::stack({owner.conv_k->weight.squeeze(1), owner.conv_q->weight.squeeze(1)}, -1).contiguous();
+    filters_ =
+        torch::stack({owner.conv_k->weight.squeeze(1), owner.conv_q->weight.squeeze(1)}, -1).contiguous();
     const auto channels = filters_.size(0);
     window_ = torch::empty({channels, realizations, k}, options);
     torch::Tensor columns = owner.noise_columns(start + k, k, realizations, noise, generator_index, options);
@@ -168,12 +179,14 @@ torch::Tensor SineSPE::scaled_noise(int realizations, const NoiseContext& noise,
   const int h = num_heads_, d = in_features_, k = num_sines_;
   torch::Tensor z = noise.normal(NoiseStream::sine_code, static_cast<std::uint64_t>(generator_index),
                                  {h, d, 2 * k, realizations}, gains.options());
-  torch::Tensor amplitude = torch::softplus(gains).unsqueeze(-1).expand({h, d, k, 2}).reshape({h, d, 2 * k, 1});
+  torch::Tensor amplitude =
+      torch::softplus(gains).unsqueeze(-1).expand({h, d, k, 2}).reshape({h, d, 2 * k, 1});
   const double scale = code_scale(realizations, d) / std::sqrt(2.0 * k);
   return (z * amplitude * scale).reshape({h * d, 2 * k, realizations});
 }
 
-SpeCodes SineSPE::codes_from_noise(std::int64_t begin, std::int64_t end, const torch::Tensor& scaled_noise) const {
+SpeCodes SineSPE::codes_from_noise(std::int64_t begin, std::int64_t end,
+                                   const torch::Tensor& scaled_noise) const {
   const int h = num_heads_, d = in_features_;
   const std::int64_t n = end - begin;
   torch::Tensor omega = torch::sigmoid(freqs) / 2.0 * (2.0 * std::numbers::pi);  // angular frequency (H,D,K)
@@ -195,8 +208,8 @@ SpeCodes SineSPE::codes(std::int64_t begin, std::int64_t end, int realizations, 
   return codes_from_noise(begin, end, scaled_noise(realizations, noise, generator_index));
 }
 
-std::unique_ptr<CodeStream> SineSPE::open_stream(std::int64_t start, int realizations, const NoiseContext& noise,
-                                                 int generator_index) const {
+std::unique_ptr<CodeStream> SineSPE::open_stream(std::int64_t start, int realizations,
+                                                 const NoiseContext& noise, int generator_index) const {
   check_range(start, start, realizations);
   const int hd = num_heads_ * in_features_;
   torch::Tensor omega = (torch::sigmoid(freqs) / 2.0 * (2.0 * std::numbers::pi)).reshape({hd, num_sines_});
@@ -209,7 +222,8 @@ torch::Tensor SineSPE::kernel(std::int64_t max_lag) const {
   auto f = torch::sigmoid(freqs.to(torch::kCPU, torch::kFloat64)) / 2.0;
   auto theta = offsets.to(torch::kCPU, torch::kFloat64);
   auto lambda2 = torch::softplus(gains.to(torch::kCPU, torch::kFloat64)).pow(2);
-  auto lags = torch::arange(0, max_lag + 1, torch::TensorOptions().dtype(torch::kFloat64)).view({-1, 1, 1, 1});
+  auto lags =
+      torch::arange(0, max_lag + 1, torch::TensorOptions().dtype(torch::kFloat64)).view({-1, 1, 1, 1});
   auto phase = (2.0 * std::numbers::pi) * f.unsqueeze(0) * lags + theta.unsqueeze(0);  // (L,H,D,K)
   auto p = (lambda2.unsqueeze(0) * torch::cos(phase)).sum(-1) / (2.0 * num_sines_);    // (L,H,D)
   return p.permute({1, 2, 0}).contiguous();
@@ -242,7 +256,8 @@ void ConvSPE::reset_parameters(at::Generator& generator) {
 torch::Tensor ConvSPE::noise_columns(std::int64_t first, std::int64_t count, int realizations,
                                      const NoiseContext& noise, int generator_index,
                                      const torch::TensorOptions& options) const {
-  return conv_noise_columns(first, count, realizations, num_heads_ * in_features_, noise, generator_index, options);
+  return conv_noise_columns(first, count, realizations, num_heads_ * in_features_, noise, generator_index,
+                            options);
 }
 
 std::int64_t fast_fft_size(std::int64_t n) {
@@ -289,9 +304,12 @@ torch::Tensor fft_valid_correlation(const torch::Tensor& z, const torch::Tensor&
 
 bool ConvSPE::uses_fft() const {
   switch (algorithm_) {
-    case ConvAlgorithm::direct: return false;
-    case ConvAlgorithm::fft: return true;
-    case ConvAlgorithm::automatic: break;
+    case ConvAlgorithm::direct:
+      return false;
+    case ConvAlgorithm::fft:
+      return true;
+    case ConvAlgorithm::automatic:
+      break;
   }
   return fft_is_faster(kernel_size_);
 }
@@ -306,25 +324,28 @@ SpeCodes ConvSPE::codes(std::int64_t begin, std::int64_t end, int realizations, 
   torch::Tensor z = noise_columns(begin + k, n + k - 1, realizations, noise, generator_index, options)
                         .permute({1, 2, 0})
                         .contiguous();  // (R, C, L)
+  // The code scale is folded into the (small) filters rather than applied to the (N, H, D, R) codes, as
+  // the generation stream does: one pass less over the codes.
   const double scale = code_scale(realizations, d);
   auto arrange = [&](const torch::Tensor& out) {  // (R, C, N) → (N, H, D, R)
-    return (out.reshape({realizations, h, d, n}).permute({3, 1, 2, 0}) * scale).contiguous();
+    return out.reshape({realizations, h, d, n}).permute({3, 1, 2, 0}).contiguous();
   };
   if (n > 0 && uses_fft()) {
     // Both filters against one transform of the noise.
-    torch::Tensor weights = torch::stack({conv_k->weight.squeeze(1), conv_q->weight.squeeze(1)});  // (2, C, K)
-    torch::Tensor out = fft_valid_correlation(z, weights);  // (2, R, C, N)
+    torch::Tensor weights =
+        torch::stack({conv_k->weight.squeeze(1), conv_q->weight.squeeze(1)}) * scale;  // (2, C, K)
+    torch::Tensor out = fft_valid_correlation(z, weights);                             // (2, R, C, N)
     return {arrange(out[0]), arrange(out[1])};
   }
   auto direct = [&](const torch::Tensor& weight) {
-    return arrange(at::conv1d(z, weight, torch::Tensor(), at::IntArrayRef{1}, at::IntArrayRef{0},
+    return arrange(at::conv1d(z, weight * scale, torch::Tensor(), at::IntArrayRef{1}, at::IntArrayRef{0},
                               at::IntArrayRef{1}, h * d));
   };
   return {direct(conv_k->weight), direct(conv_q->weight)};
 }
 
-std::unique_ptr<CodeStream> ConvSPE::open_stream(std::int64_t start, int realizations, const NoiseContext& noise,
-                                                 int generator_index) const {
+std::unique_ptr<CodeStream> ConvSPE::open_stream(std::int64_t start, int realizations,
+                                                 const NoiseContext& noise, int generator_index) const {
   check_range(start, start, realizations);
   return std::make_unique<ConvCodeStream>(*this, start, realizations, noise, generator_index);
 }

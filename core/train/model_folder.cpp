@@ -16,6 +16,13 @@ TrainableLM trainable(std::shared_ptr<model::PerformerLM> m) {
   lm.logits = [m](const at::Tensor& tokens, const NoiseSeeds& seeds) {
     return m->forward(tokens, model::NoiseContext(seeds.code, seeds.features));
   };
+  lm.fixed_noise_logits = [m](const NoiseSeeds& seeds, std::int64_t length) {
+    const model::NoiseContext noise(seeds.code, seeds.features);
+    auto prepared = std::make_shared<const model::ForwardNoise>(m->prepare_noise(length, noise));
+    return std::function<at::Tensor(const at::Tensor&)>([m, noise, prepared](const at::Tensor& tokens) {
+      return m->forward(tokens, noise, nullptr, prepared.get());
+    });
+  };
   return lm;
 }
 

@@ -24,6 +24,11 @@ struct TrainableLM {
   std::shared_ptr<torch::nn::Module> module;
   std::function<at::Tensor(const at::Tensor& tokens, const NoiseSeeds& seeds)> logits;
   std::int64_t vocab_size = 0;
+  // Optional: a logits function for inputs of at most `length` tokens that all use `seeds`, with the
+  // noise-dependent constants drawn once (evaluation). Same values as `logits` with those seeds.
+  std::function<std::function<at::Tensor(const at::Tensor& tokens)>(const NoiseSeeds& seeds,
+                                                                    std::int64_t length)>
+      fixed_noise_logits;
 };
 
 // A 64-bit mix of (seed, a, b): used to derive per-step seeds that a resumed run recomputes exactly.

@@ -88,10 +88,12 @@ TEST_CASE("PerformerLM (convSPE, gated): stop + resume reproduces the uninterrup
   auto first_model = std::make_shared<spe::model::PerformerLM>(config, 1);
   Trainer first(trainable(first_model), BatchSampler(ptrs, sopt), val, opts(split_out), {});
   int polled = 0;
-  const TrainResult b = first.run({.on_step = {}, .should_stop = [&] { return polled++ == 7; }, .on_message = {}});
+  const TrainResult b =
+      first.run({.on_step = {}, .should_stop = [&] { return polled++ == 7; }, .on_message = {}});
   REQUIRE(b.steps_done == 7);
 
-  auto second_model = std::make_shared<spe::model::PerformerLM>(config, 77);  // other init: must be overwritten
+  auto second_model =
+      std::make_shared<spe::model::PerformerLM>(config, 77);  // other init: must be overwritten
   auto o = opts(split_out);
   o.resume = true;
   Trainer second(trainable(second_model), BatchSampler(ptrs, sopt), val, o, {});
@@ -110,7 +112,8 @@ TEST_CASE("bf16 autocast training (CPU) runs and learns the toy rule") {
   auto songs = rule_songs(4, 40);
   std::vector<const TokenSeq*> ptrs;
   for (const auto& s : songs) ptrs.push_back(&s);
-  auto model = std::make_shared<spe::model::PerformerLM>(tiny_config(13, 0, spe::model::PositionalKind::sine_spe), 2);
+  auto model =
+      std::make_shared<spe::model::PerformerLM>(tiny_config(13, 0, spe::model::PositionalKind::sine_spe), 2);
   TrainOptions o;
   o.steps = 40;
   o.lr = 1e-2;
@@ -119,7 +122,8 @@ TEST_CASE("bf16 autocast training (CPU) runs and learns the toy rule") {
   o.ckpt_every = 0;
   o.bf16_autocast = true;
   o.out_dir = spe::test::scratch_dir("performer_bf16");
-  Trainer trainer(trainable(model), BatchSampler(ptrs, {.batch = 4, .seq_len = 24, .pad_id = 0, .max_transpose = 0, .seed = 1}),
+  Trainer trainer(trainable(model),
+                  BatchSampler(ptrs, {.batch = 4, .seq_len = 24, .pad_id = 0, .max_transpose = 0, .seed = 1}),
                   rule_songs(1, 30), o, {});
   const auto r = trainer.run();
   INFO("first " << r.first_loss << ", mean over the 40 steps " << r.mean_loss_last);
@@ -129,7 +133,8 @@ TEST_CASE("bf16 autocast training (CPU) runs and learns the toy rule") {
   for (const auto& p : model->parameters()) CHECK(p.scalar_type() == torch::kFloat);  // weights stay F32
 }
 
-TEST_CASE("tiny sineSPE Performer trained 150 steps on real POP909 songs clearly reduces its loss", "[integration]") {
+TEST_CASE("tiny sineSPE Performer trained 150 steps on real POP909 songs clearly reduces its loss",
+          "[integration]") {
   auto pop = spe::test::shared_data("pop909");
   if (!pop) return;
   torch::set_num_threads(2);
@@ -138,7 +143,8 @@ TEST_CASE("tiny sineSPE Performer trained 150 steps on real POP909 songs clearly
   for (const char* id : {"001", "002", "003", "004", "005", "006"})
     fs::create_symlink(*pop / "POP909" / id / (std::string(id) + ".mid"), data / (std::string(id) + ".mid"));
   auto tokenizer = spe::tokens::make_tokenizer(nlohmann::json{{"scheme", "remi"}, {"vocab", "paper"}});
-  CorpusOptions copt{.cache_dir = spe::test::scratch_dir("performer_pop/cache"), .threads = 2, .on_progress = {}};
+  CorpusOptions copt{
+      .cache_dir = spe::test::scratch_dir("performer_pop/cache"), .threads = 2, .on_progress = {}};
   const auto corpus = load_or_build_corpus(data, tokenizer->to_json().dump(), midi_encoder(*tokenizer), copt);
   REQUIRE(corpus.songs.size() == 6);
   const auto split = split_corpus(corpus, 0.2, 0);
@@ -158,8 +164,8 @@ TEST_CASE("tiny sineSPE Performer trained 150 steps on real POP909 songs clearly
   o.out_dir = spe::test::scratch_dir("performer_pop/out");
   std::vector<TokenSeq> val;
   for (const auto* v : split.validation) val.push_back(*v);
-  Trainer trainer(trainable(model), BatchSampler(split.train, sopt, transposition_table_for(*tokenizer)), val, o,
-                  describe_model(config, *tokenizer));
+  Trainer trainer(trainable(model), BatchSampler(split.train, sopt, transposition_table_for(*tokenizer)), val,
+                  o, describe_model(config, *tokenizer));
   const double val_before = trainer.validate();
   const TrainResult r = trainer.run();
   // Untrained, the model spreads mass over 333 tokens (ln 333 = 5.81 nats). REMI's grammar alone (Beat →
@@ -186,4 +192,59 @@ TEST_CASE("tiny sineSPE Performer trained 150 steps on real POP909 songs clearly
   CHECK(report.trained.mean < val_before - 1.0);
   // Sine SPE extrapolates: four times the training length stays far below the untrained loss.
   CHECK(report.extrapolation.mean < val_before - 0.5);
+}
+
+TEST_CASE("batched evaluation gives every song the losses of its own forward pass") {
+  // Songs of different lengths (one shorter than 2 tokens, one beyond max_position) in batches of 1, 2
+  // and 8 (right padding), for APE and both SPE kinds; the model weights are random.
+  std::vector<TokenSeq> songs;
+  at::Generator g = at::detail::createCPUGenerator(4);
+  for (int len : {150, 40, 1, 97, 200, 3}) {
+    auto t = torch::randint(0, 13, {len}, g, torch::dtype(torch::kInt32));
+    songs.emplace_back(t.data_ptr<std::int32_t>(), t.data_ptr<std::int32_t>() + len);
+  }
+  std::vector<const TokenSeq*> pointers;
+  for (const auto& s : songs) pointers.push_back(&s);
+  for (auto pe : {spe::model::PositionalKind::ape_sine, spe::model::PositionalKind::sine_spe,
+                  spe::model::PositionalKind::conv_spe}) {
+    INFO("pe " << spe::model::to_string(pe));
+    auto lm = trainable(std::make_shared<spe::model::PerformerLM>(tiny_config(13, 12, pe), 3));
+    EvalOptions eopt;
+    eopt.max_position = 128;
+    eopt.seed = 7;
+    std::vector<std::vector<double>> single;
+    for (const auto* s : pointers) single.push_back(position_losses(lm, *s, eopt));
+    REQUIRE(single[0].size() == 128);  // capped at max_position
+    REQUIRE(single[1].size() == 39);
+    REQUIRE(single[2].empty());
+    for (std::size_t batch : {2, 8}) {
+      INFO("batch " << batch);
+      eopt.batch = batch;
+      std::vector<std::vector<double>> batched;
+      for (std::size_t begin = 0; begin < pointers.size(); begin += batch) {
+        std::vector<const TokenSeq*> group(pointers.begin() + begin,
+                                           pointers.begin() + std::min(pointers.size(), begin + batch));
+        for (auto& l : position_losses_batch(lm, group, eopt)) batched.push_back(l);
+      }
+      REQUIRE(batched.size() == single.size());
+      for (std::size_t i = 0; i < single.size(); ++i) {
+        REQUIRE(batched[i].size() == single[i].size());
+        for (std::size_t j = 0; j < single[i].size(); ++j)
+          CHECK(batched[i][j] == Approx(single[i][j]).epsilon(1e-5));
+      }
+      // evaluate_positions (codes and projections drawn once for all batches) reports what the song-by-song
+      // forward passes give.
+      PositionLossAccumulator reference;
+      for (const auto& l : single) reference.add_song(l);
+      const auto expected = reference.report(64, 32);
+      const auto actual = evaluate_positions(lm, pointers, eopt).report(64, 32);
+      CHECK(actual.trained.tokens == expected.trained.tokens);
+      CHECK(actual.extrapolation.tokens == expected.extrapolation.tokens);
+      CHECK(actual.trained.mean == Approx(expected.trained.mean).epsilon(1e-6));
+      CHECK(actual.extrapolation.mean == Approx(expected.extrapolation.mean).epsilon(1e-6));
+      REQUIRE(actual.buckets.size() == expected.buckets.size());
+      for (std::size_t k = 0; k < actual.buckets.size(); ++k)
+        CHECK(actual.buckets[k].stats.mean == Approx(expected.buckets[k].stats.mean).epsilon(1e-6));
+    }
+  }
 }
