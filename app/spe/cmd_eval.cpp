@@ -9,6 +9,7 @@
 
 #include "command.hpp"
 #include "io/atomic_file.hpp"
+#include "midi/midi_files.hpp"
 #include "model/performer.hpp"
 #include "model_folder/model_folder.hpp"
 #include "music/score_midi.hpp"
@@ -98,8 +99,8 @@ void run_loss_eval(const EvalArgs& a) {
 void run_style_eval(const EvalArgs& a) {
   if (a.continuations.empty() || a.sources.empty())
     throw std::runtime_error("--style needs --continuations DIR and --sources DIR");
-  const auto conts = spe::train::list_midi_files(a.continuations);
-  const auto srcs = spe::train::list_midi_files(a.sources);
+  const auto conts = spe::midi::list_midi_files(a.continuations);
+  const auto srcs = spe::midi::list_midi_files(a.sources);
   std::vector<std::vector<double>> tp(static_cast<std::size_t>(a.chunks)), od(static_cast<std::size_t>(a.chunks)),
       notes(static_cast<std::size_t>(a.chunks));
   nlohmann::json unmatched = nlohmann::json::array(), skipped = nlohmann::json::array();

@@ -1,8 +1,6 @@
 #include "train/token_cache.hpp"
 
-#include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "io/atomic_file.hpp"
+#include "midi/midi_files.hpp"
 #include "train/song_split.hpp"
 
 namespace fs = std::filesystem;
@@ -66,19 +65,6 @@ std::size_t TokenCorpus::token_count() const {
   std::size_t n = 0;
   for (const auto& s : songs) n += s.tokens.size();
   return n;
-}
-
-std::vector<fs::path> list_midi_files(const fs::path& dir) {
-  if (!fs::is_directory(dir)) throw std::runtime_error(dir.string() + ": not a folder");
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink)) {
-    if (!entry.is_regular_file()) continue;
-    std::string ext = entry.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (ext == ".mid" || ext == ".midi") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
 }
 
 std::uint64_t corpus_cache_key(const std::string& tokenizer_json, const fs::path& root,
@@ -156,7 +142,7 @@ TokenCorpus deserialize_corpus(const std::string& bytes, const std::string& name
 
 TokenCorpus load_or_build_corpus(const fs::path& data_dir, const std::string& tokenizer_json, const EncodeFn& encode,
                                  const CorpusOptions& options) {
-  const auto files = list_midi_files(data_dir);
+  const auto files = midi::list_midi_files(data_dir);
   if (files.empty()) throw std::runtime_error(data_dir.string() + ": no .mid/.midi files found");
   const std::uint64_t key = corpus_cache_key(tokenizer_json, data_dir, files);
   fs::path cache_file;

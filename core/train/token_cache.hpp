@@ -40,9 +40,6 @@ struct CorpusOptions {
   std::function<void(std::size_t done, std::size_t total)> on_progress;  // called from worker threads
 };
 
-// .mid/.midi (any case) below `dir`, recursively, sorted. Throws if `dir` is not a folder.
-std::vector<std::filesystem::path> list_midi_files(const std::filesystem::path& dir);
-
 std::uint64_t corpus_cache_key(const std::string& tokenizer_json, const std::filesystem::path& root,
                                const std::vector<std::filesystem::path>& files);
 

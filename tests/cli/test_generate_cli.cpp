@@ -11,6 +11,7 @@
 #include "music/score_midi.hpp"
 #include "spe_run.hpp"
 #include "test_paths.hpp"
+#include "midi/midi_files.hpp"
 
 namespace fs = std::filesystem;
 using namespace spe;
@@ -128,7 +129,7 @@ TEST_CASE("spe generate: prompt bars, lengths in bars and seconds, sidecar and J
   const auto [remi_dir, event_dir] = make_user_models(xdg);
   const std::string env = env_for(xdg);
   if (auto corpus = test::shared_data("pop909")) {
-    const auto files = test::midi_files_under(*corpus);
+    const auto files = spe::midi::list_midi_files(*corpus);
     REQUIRE(!files.empty());
     const fs::path out = xdg / "cont.mid";
     const ProgramRun r = spe_run("generate --model rand-remi --prompt " + q(files[1]) +

@@ -7,6 +7,7 @@
 #include "music/score_midi.hpp"
 #include "spe_run.hpp"
 #include "test_paths.hpp"
+#include "midi/midi_files.hpp"
 
 using spe::test::ProgramRun;
 using spe::test::run_spe_cli;
@@ -78,7 +79,7 @@ TEST_CASE("spe tokenize/detokenize REMI round trip on a POP909 song") {
 TEST_CASE("spe tokenize/detokenize event round trip on a groove_mma trio") {
   const auto dir = spe::test::shared_data("groove_mma");
   if (!dir) return;
-  const auto files = spe::test::midi_files_under(*dir / "test");
+  const auto files = spe::midi::list_midi_files(*dir / "test");
   REQUIRE(!files.empty());
   cli_round_trip(files.front(), "--scheme event", "cli_event");
   cli_round_trip(files.back(), "--scheme event --paper-time-shifts", "cli_event_paper");

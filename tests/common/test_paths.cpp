@@ -1,8 +1,6 @@
 #include "test_paths.hpp"
 
-#include <algorithm>
 #include <catch2/catch.hpp>
-#include <cctype>
 #include <cstdlib>
 
 #include "io/remove_tree.hpp"
@@ -32,18 +30,6 @@ std::optional<fs::path> shared_data(const std::string& name) {
     return std::nullopt;
   }
   return dir;
-}
-
-std::vector<fs::path> midi_files_under(const fs::path& dir) {
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
-    if (!entry.is_regular_file()) continue;
-    std::string ext = entry.path().extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (ext == ".mid" || ext == ".midi") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
 }
 
 }  // namespace spe::test

@@ -19,7 +19,4 @@ std::filesystem::path scratch_dir(const std::string& name);  // fresh empty fold
 // SPE_SHARED_DATA in the environment overrides the configured location.
 std::optional<std::filesystem::path> shared_data(const std::string& name);
 
-// All files below `dir` whose extension is .mid/.midi (any case), sorted.
-std::vector<std::filesystem::path> midi_files_under(const std::filesystem::path& dir);
-
 }  // namespace spe::test

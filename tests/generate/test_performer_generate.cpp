@@ -13,6 +13,7 @@
 #include "generate/take.hpp"
 #include "music/score_midi.hpp"
 #include "test_paths.hpp"
+#include "midi/midi_files.hpp"
 
 using namespace spe;
 using namespace spe::generate;
@@ -177,7 +178,7 @@ TEST_CASE("should_abort stops a real take within one token", "[integration]") {
 TEST_CASE("a prompt from a real POP909 file is consumed and kept - its notes are marked", "[integration]") {
   auto corpus = test::shared_data("pop909");
   if (!corpus) return;
-  const auto files = test::midi_files_under(*corpus);
+  const auto files = spe::midi::list_midi_files(*corpus);
   REQUIRE(!files.empty());
   auto m = load_random("remi", model::PositionalKind::sine_spe, "prompt");
   const Prompt prompt = prompt_from_midi(m->tokenizer(), files.front(), 4);
@@ -216,7 +217,7 @@ TEST_CASE("a prompt from a real POP909 file is consumed and kept - its notes are
 TEST_CASE("an event prompt from a groove trio keeps its tokens and generates the requested bars", "[integration]") {
   auto corpus = test::shared_data("groove_mma");
   if (!corpus) return;
-  const auto files = test::midi_files_under(*corpus);
+  const auto files = spe::midi::list_midi_files(*corpus);
   REQUIRE(!files.empty());
   auto m = load_random("event", model::PositionalKind::sine_spe, "groove-prompt");
   const Prompt prompt = prompt_from_midi(m->tokenizer(), files.front(), 2);

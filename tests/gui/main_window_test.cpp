@@ -18,6 +18,7 @@
 #include "piano_roll_view.hpp"
 #include "prompt_panel.hpp"
 #include "timeline.hpp"
+#include "midi/midi_files.hpp"
 
 namespace fs = std::filesystem;
 using spe::ui::MainWindow;
@@ -180,7 +181,7 @@ TEST_CASE("recent files persist across windows and the menu lists them", "[gui]"
 TEST_CASE("every multitrack_pop file opens with its track count shown", "[gui][integration]") {
   const auto dir = spe::test::shared_data("multitrack_pop");
   if (!dir) return;
-  const auto files = spe::test::midi_files_under(*dir);
+  const auto files = spe::midi::list_midi_files(*dir);
   REQUIRE(files.size() >= 10);
   MainWindow window;
   window.resize(1400, 860);

@@ -5,13 +5,14 @@
 #include "music/score_midi.hpp"
 #include "../music/score_compare.hpp"
 #include "test_paths.hpp"
+#include "midi/midi_files.hpp"
 
 namespace {
 
 void check_corpus(const std::string& name) {
   auto dir = spe::test::shared_data(name);
   if (!dir) return;
-  const auto files = spe::test::midi_files_under(*dir);
+  const auto files = spe::midi::list_midi_files(*dir);
   REQUIRE(!files.empty());
   std::size_t notes = 0, tracks = 0, failures = 0, roundtrip_mismatches = 0, score_mismatches = 0;
   for (const auto& path : files) {

@@ -10,6 +10,7 @@
 #include "music/score_midi.hpp"
 #include "music/tempo_map.hpp"
 #include "test_paths.hpp"
+#include "midi/midi_files.hpp"
 
 using namespace spe;
 
@@ -27,7 +28,7 @@ std::string slurp(const std::filesystem::path& p) {
 }  // namespace
 
 TEST_CASE("event dumps of the fixtures match their golden files") {
-  const auto files = test::midi_files_under(test::test_data_dir() / "midi");
+  const auto files = spe::midi::list_midi_files(test::test_data_dir() / "midi");
   REQUIRE(files.size() == 5);
   const bool update = std::getenv("SPE_UPDATE_GOLDEN") != nullptr;
   for (const auto& path : files) {
@@ -90,7 +91,7 @@ TEST_CASE("sustain option on the type-0 fixture holds the piano notes to the ped
 }
 
 TEST_CASE("every fixture survives serialize → parse with identical events") {
-  for (const auto& path : test::midi_files_under(test::test_data_dir() / "midi")) {
+  for (const auto& path : spe::midi::list_midi_files(test::test_data_dir() / "midi")) {
     INFO(path.string());
     midi::File f = midi::read_file(path);
     const midi::File again = midi::parse(midi::serialize(f), "again");

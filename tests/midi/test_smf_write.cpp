@@ -2,13 +2,14 @@
 
 #include "midi/smf.hpp"
 #include "test_paths.hpp"
+#include "midi/midi_files.hpp"
 
 using namespace spe::midi;
 
 TEST_CASE("serialize then parse reproduces a file read from the corpora") {
   auto dir = spe::test::shared_data("multitrack_pop");
   if (!dir) return;
-  const auto files = spe::test::midi_files_under(*dir);
+  const auto files = spe::midi::list_midi_files(*dir);
   REQUIRE(!files.empty());
   for (const auto& path : files) {
     INFO(path.string());

@@ -3,6 +3,7 @@
 #include "music/quantize.hpp"
 #include "music/score_midi.hpp"
 #include "test_paths.hpp"
+#include "midi/midi_files.hpp"
 
 using namespace spe::music;
 
@@ -59,7 +60,7 @@ TEST_CASE("resampling the corpora to 12 ticks per beat keeps every note within h
   for (const char* corpus : {"pop909", "groove_mma"}) {
     auto dir = spe::test::shared_data(corpus);
     if (!dir) continue;
-    const auto files = spe::test::midi_files_under(*dir);
+    const auto files = spe::midi::list_midi_files(*dir);
     std::size_t checked = 0, notes = 0;
     for (std::size_t i = 0; i < files.size(); i += 25) {
       const Score s = read_score(files[i]);

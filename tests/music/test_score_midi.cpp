@@ -4,6 +4,7 @@
 #include "../midi/smf_bytes.hpp"
 #include "music/score_midi.hpp"
 #include "test_paths.hpp"
+#include "midi/midi_files.hpp"
 
 using namespace spe::music;
 using spe::test::Bytes;
@@ -111,7 +112,7 @@ TEST_CASE("write_score then read_score is the identity on corpus files") {
   auto dir = spe::test::shared_data("multitrack_pop");
   if (!dir) return;
   const auto out_dir = spe::test::scratch_dir("score_roundtrip");
-  for (const auto& path : spe::test::midi_files_under(*dir)) {
+  for (const auto& path : spe::midi::list_midi_files(*dir)) {
     INFO(path.string());
     const Score a = read_score(path);
     write_score(a, out_dir / "x.mid");
@@ -216,7 +217,7 @@ TEST_CASE("write_score names the file when it cannot write") {
 TEST_CASE("Pop1K7 files keep their chords and markers through write / read", "[integration]") {
   auto dir = spe::test::shared_data("pop1k7");
   if (!dir) return;
-  const auto files = spe::test::midi_files_under(*dir);
+  const auto files = spe::midi::list_midi_files(*dir);
   const auto out = spe::test::scratch_dir("pop1k7_roundtrip");
   std::size_t chords = 0, checked = 0;
   for (std::size_t i = 0; i < files.size(); i += 50) {
@@ -237,7 +238,7 @@ TEST_CASE("sustain on real piano files only lengthens notes", "[integration]") {
   std::size_t lengthened = 0, notes = 0, files_with_pedal = 0;
   ReadOptions wet;
   wet.apply_sustain = true;
-  const auto files = spe::test::midi_files_under(*dir);
+  const auto files = spe::midi::list_midi_files(*dir);
   for (std::size_t f = 0; f < files.size(); f += 30) {
     const auto file = spe::midi::read_file(files[f]);
     const Score a = score_from_midi(file), b = score_from_midi(file, wet);

@@ -16,6 +16,7 @@
 #include "tokens/chord_source.hpp"
 #include "tokens/event_tokenizer.hpp"
 #include "tokens/remi_tokenizer.hpp"
+#include "midi/midi_files.hpp"
 
 using namespace spe;
 using namespace spe::tokens;
@@ -134,7 +135,7 @@ std::string event_round_trip(const EventTokenizer& tok, const music::Score& scor
 void remi_corpus(const std::string& name, RemiVocabKind kind = RemiVocabKind::Paper) {
   const auto dir = test::shared_data(name);
   if (!dir) return;
-  const auto files = test::midi_files_under(*dir);
+  const auto files = spe::midi::list_midi_files(*dir);
   REQUIRE(!files.empty());
   const RemiTokenizer tok({kind});
   const auto stats = run_corpus(files, [&](music::Score& s, const std::filesystem::path& path, CorpusStats& st) {
@@ -150,7 +151,7 @@ void remi_corpus(const std::string& name, RemiVocabKind kind = RemiVocabKind::Pa
 void event_corpus(const std::string& name) {
   const auto dir = test::shared_data(name);
   if (!dir) return;
-  const auto files = test::midi_files_under(*dir);
+  const auto files = spe::midi::list_midi_files(*dir);
   REQUIRE(!files.empty());
   const EventTokenizer tok;
   const auto stats = run_corpus(files, [&](music::Score& s, const std::filesystem::path&, CorpusStats& st) {

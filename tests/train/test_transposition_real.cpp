@@ -7,6 +7,7 @@
 #include "test_paths.hpp"
 #include "tokens/tokenizer.hpp"
 #include "train/midi_dataset.hpp"
+#include "midi/midi_files.hpp"
 
 using namespace spe::train;
 
@@ -49,7 +50,7 @@ TEST_CASE("event-token transposition of a multi-track song leaves the drums alon
   auto tok = spe::tokens::make_tokenizer(nlohmann::json{{"scheme", "event"}});
   auto table = transposition_table_for(*tok);
   int checked = 0;
-  for (const auto& file : spe::test::midi_files_under(*dir)) {
+  for (const auto& file : spe::midi::list_midi_files(*dir)) {
     TokenSeq ids;
     try {
       ids = midi_encoder(*tok)(file);
