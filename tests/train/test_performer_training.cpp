@@ -9,6 +9,7 @@
 #include "model/performer.hpp"
 #include "model_folder/model_folder.hpp"
 #include "test_paths.hpp"
+#include "toy_lm.hpp"
 #include "tokens/tokenizer.hpp"
 #include "train/evaluator.hpp"
 #include "train/midi_dataset.hpp"
@@ -17,6 +18,7 @@
 
 namespace fs = std::filesystem;
 using namespace spe::train;
+using spe::test::rule_songs;
 
 namespace {
 
@@ -35,16 +37,6 @@ spe::model::ModelConfig tiny_config(int vocab, int pad, spe::model::PositionalKi
   c.train_len = 64;
   c.ape_max_len = 1024;
   return c;
-}
-
-std::vector<TokenSeq> rule_songs(int n, int len) {
-  std::vector<TokenSeq> songs;
-  for (int s = 0; s < n; ++s) {
-    TokenSeq t;
-    for (int i = 0; i < len; ++i) t.push_back(1 + (s + i) % 12);
-    songs.push_back(t);
-  }
-  return songs;
 }
 
 std::vector<float> flat_weights(torch::nn::Module& m) {

@@ -11,19 +11,9 @@
 
 namespace fs = std::filesystem;
 using namespace spe::train;
+using spe::test::rule_songs;
 
 namespace {
-
-// Songs that follow a simple rule (token i+1 = token i + 1 mod 12, offset by song): learnable.
-std::vector<TokenSeq> rule_songs(int n, int len) {
-  std::vector<TokenSeq> songs;
-  for (int s = 0; s < n; ++s) {
-    TokenSeq t;
-    for (int i = 0; i < len; ++i) t.push_back(1 + (s + i) % 12);
-    songs.push_back(t);
-  }
-  return songs;
-}
 
 TrainOptions options(const fs::path& out, std::int64_t steps) {
   TrainOptions o;

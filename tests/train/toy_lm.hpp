@@ -5,6 +5,9 @@
 
 #include <torch/torch.h>
 
+#include <vector>
+
+#include "train/token_cache.hpp"
 #include "train/trainable_model.hpp"
 
 namespace spe::test {
@@ -38,6 +41,17 @@ inline train::TrainableLM toy_trainable(int vocab, int dim, int init_seed) {
   lm.vocab_size = vocab;
   lm.logits = [m](const at::Tensor& tokens, const train::NoiseSeeds& s) mutable { return m->forward(tokens, s); };
   return lm;
+}
+
+// Songs that follow a simple rule (token i+1 = token i + 1 mod 12, offset by song): learnable in a few steps.
+inline std::vector<train::TokenSeq> rule_songs(int n, int len) {
+  std::vector<train::TokenSeq> songs;
+  for (int s = 0; s < n; ++s) {
+    train::TokenSeq t;
+    for (int i = 0; i < len; ++i) t.push_back(1 + (s + i) % 12);
+    songs.push_back(t);
+  }
+  return songs;
 }
 
 }  // namespace spe::test
