@@ -1,8 +1,8 @@
 #!/bin/bash
 # Installs every Debian 12 package SPE Studio needs to build, test and run. Idempotent: re-running only
-# refreshes the package lists and installs what is missing. Run as root.
+# refreshes the package lists and installs what is missing. Runs as root, or re-runs itself through sudo.
 #
-#   sudo packaging/setup-debian.sh [--with-python] [--with-jack] [--dry-run]
+#   packaging/setup-debian.sh [--with-python] [--with-jack] [--dry-run]
 #
 #   --with-python  also python3-torch (packaging/tools/convert_reference.py and its integration test)
 #   --with-jack    also jackd1 (headless virtual MIDI port tests through a dummy JACK server)
@@ -34,6 +34,7 @@ PACKAGES=(
   imagemagick sox
 )
 
+original_args=("$@")
 dry_run=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -54,7 +55,12 @@ if [[ $dry_run -eq 1 ]]; then
   exit 0
 fi
 
-[[ ${EUID:-$(id -u)} -eq 0 ]] || die "must run as root (try: sudo $0)"
+# Root installs directly (a fresh Debian container has no sudo); a user goes through sudo.
+if [[ ${EUID:-$(id -u)} -ne 0 ]]; then
+  command -v sudo >/dev/null 2>&1 || die "must run as root: sudo is not installed (run this as root, or install sudo)"
+  echo "setup-debian: not root, re-running through sudo"
+  exec sudo --preserve-env=DEBIAN_FRONTEND bash "$0" "${original_args[@]}"
+fi
 command -v apt-get >/dev/null 2>&1 || die "apt-get not found: this script is for Debian 12 (bookworm)"
 command -v dpkg-query >/dev/null 2>&1 || die "dpkg-query not found: this script is for Debian 12 (bookworm)"
 

@@ -2,6 +2,7 @@
 
 #include <QPointer>
 #include <QThread>
+#include <chrono>
 #include <exception>
 
 #include "piano_roll_view.hpp"
@@ -59,7 +60,12 @@ bool GenerationController::start(const GenerationRequest& request) {
   // Everything below the invokeMethod runs on the worker thread; results come back as functors queued to
   // this object (UI thread), which Qt drops if the controller is gone by then.
   QMetaObject::invokeMethod(worker_, [this, request] {
+    const auto t0 = std::chrono::steady_clock::now();
     GenerationSink sink;
+    sink.reset = [this](const music::Score& prompt, music::Tick prompt_end) {
+      QMetaObject::invokeMethod(this, [this, prompt, prompt_end] { Q_EMIT promptDecoded(prompt, prompt_end); },
+                                Qt::QueuedConnection);
+    };
     sink.notes = [this](int track, const music::Track& header, std::vector<music::Note> notes) {
       music::Track bare = header;
       bare.notes.clear();
@@ -67,16 +73,29 @@ bool GenerationController::start(const GenerationRequest& request) {
         Q_EMIT notesGenerated(track, bare, notes);
       }, Qt::QueuedConnection);
     };
-    sink.progress = [this](double fraction) {
-      QMetaObject::invokeMethod(this, [this, fraction] { Q_EMIT progressChanged(fraction); }, Qt::QueuedConnection);
+    // Progress is throttled here (one queued call per ~50 ms), so a fast model cannot flood the UI thread.
+    auto last = std::make_shared<std::chrono::steady_clock::time_point>();
+    sink.progress = [this, t0, last](double fraction, std::size_t tokens) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - *last < std::chrono::milliseconds(50) && fraction < 1.0) return;
+      *last = now;
+      const double elapsed = std::chrono::duration<double>(now - t0).count();
+      const double rate = elapsed > 0 ? double(tokens) / elapsed : 0.0;
+      const double eta = fraction > 1e-3 ? elapsed * (1.0 - fraction) / fraction : -1.0;
+      QMetaObject::invokeMethod(this, [this, fraction, tokens, rate, eta] {
+        Q_EMIT progressChanged(fraction, qulonglong(tokens), rate, eta);
+      }, Qt::QueuedConnection);
+    };
+    sink.training_end = [this](music::Tick tick) {
+      QMetaObject::invokeMethod(this, [this, tick] { Q_EMIT trainingEndReached(tick); }, Qt::QueuedConnection);
     };
     sink.cancelled = [this] { return cancel_requested_.load(); };
     try {
-      music::Score take = engine_->generate(request, sink);
-      const bool was_cancelled = cancel_requested_.load();
-      QMetaObject::invokeMethod(this, [this, take = std::move(take), was_cancelled] {
+      GenerationOutcome outcome = engine_->generate(request, sink);
+      outcome.cancelled = outcome.cancelled || cancel_requested_.load();
+      QMetaObject::invokeMethod(this, [this, outcome = std::move(outcome)] {
         running_ = false;
-        Q_EMIT finished(take, was_cancelled);
+        Q_EMIT finished(outcome);
       }, Qt::QueuedConnection);
     } catch (const std::exception& e) {
       const QString message = QString::fromUtf8(e.what()).simplified();
@@ -94,15 +113,20 @@ void GenerationController::cancel() { cancel_requested_ = true; }
 void GenerationController::attachPianoRoll(PianoRollView* roll) {
   QPointer<PianoRollView> view(roll);
   connect(this, &GenerationController::started, roll, [view] { view->setFollowAppends(true); });
+  connect(this, &GenerationController::promptDecoded, roll, [view](const music::Score& prompt, music::Tick end) {
+    view->setScore(prompt, /*keep_view=*/true);
+    view->setPromptEndTick(end > 0 ? end : -1);
+  });
   connect(this, &GenerationController::notesGenerated, roll,
           [view](int track, const music::Track& header, const std::vector<music::Note>& notes) {
             if (track < 0) return;
             while (static_cast<int>(view->score().tracks.size()) <= track) view->addTrack(header);
             view->appendNotes(track, notes);
           });
-  connect(this, &GenerationController::finished, roll, [view](const music::Score& take, bool) {
+  connect(this, &GenerationController::finished, roll, [view](const GenerationOutcome& outcome) {
     view->setFollowAppends(false);
-    view->setScore(take, /*keep_view=*/true);  // the engine's decoded take is the reference
+    // The engine's decoded take is the reference.
+    if (!outcome.takes.empty()) view->setScore(outcome.takes.front().score, /*keep_view=*/true);
   });
   connect(this, &GenerationController::failed, roll, [view] { view->setFollowAppends(false); });
 }

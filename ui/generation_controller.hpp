@@ -34,9 +34,12 @@ class GenerationController : public QObject {
 
  Q_SIGNALS:
   void started();
+  // The prompt as the model decodes it: the roll shows this, then streamed notes of candidate 0.
+  void promptDecoded(const spe::music::Score& prompt, spe::music::Tick prompt_end);
   void notesGenerated(int track, const spe::music::Track& header, const std::vector<spe::music::Note>& notes);
-  void progressChanged(double fraction);
-  void finished(const spe::music::Score& take, bool cancelled);
+  void progressChanged(double fraction, qulonglong tokens, double tokens_per_second, double eta_seconds);
+  void trainingEndReached(spe::music::Tick tick);
+  void finished(const spe::ui::GenerationOutcome& outcome);
   void failed(const QString& message);
 
  private:

@@ -25,6 +25,10 @@
 #include <filesystem>
 
 #include "generation_controller.hpp"
+#include "generation_panel.hpp"
+#include "model_panel.hpp"
+#include "take.hpp"
+#include "takes_panel.hpp"
 #include "music/score_midi.hpp"
 #include "piano_roll_view.hpp"
 #include "prompt_panel.hpp"
@@ -77,6 +81,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createMenus();
   createToolBar();
   menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addAction(dock->toggleViewAction());
+  createDocks();
 
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1000);
@@ -209,6 +214,7 @@ bool MainWindow::openFile(const QString& path) {
   }
   const QFileInfo info(path);
   current_file_ = info.absoluteFilePath();
+  prompt_path_ = current_file_;
   last_error_.clear();
   prompt_source_ = score;
   piano_roll_->setScore(score);
@@ -225,6 +231,7 @@ bool MainWindow::openFile(const QString& path) {
                                .arg(score.tracks.size())
                                .arg(bars));
   Q_EMIT scoreLoaded(current_file_);
+  scheduleAutosave();
   return true;
 }
 
@@ -238,6 +245,9 @@ void MainWindow::showScore(const music::Score& score, const QString& title) {
 }
 
 bool MainWindow::exportMidi(const QString& path) {
+  // The roll shows the selected take (unless a take is streaming in): export it with its recipe.
+  if (takes_panel_ && !(generation_ && generation_->isRunning()) && takes_panel_->take(takes_panel_->currentId()))
+    return exportTakeMidi(takes_panel_->currentId(), path);
   try {
     music::write_score(piano_roll_->score(), to_fs_path(path));
   } catch (const std::exception& e) {
@@ -257,7 +267,9 @@ void MainWindow::openFileDialog() {
 
 void MainWindow::exportMidiDialog() {
   const QString folder = QSettings().value(kLastFolderKey, QDir::homePath()).toString();
-  const QString base = current_file_.isEmpty() ? tr("take") : QFileInfo(current_file_).completeBaseName();
+  QString base = current_file_.isEmpty() ? tr("take") : QFileInfo(current_file_).completeBaseName();
+  if (const Take* t = takes_panel_ ? takes_panel_->take(takes_panel_->currentId()) : nullptr)
+    base += QLatin1Char('-') + QString(t->name).replace(QLatin1Char(' '), QLatin1Char('-')).toLower();
   QString path = QFileDialog::getSaveFileName(this, tr("Export MIDI"), QDir(folder).filePath(base + ".mid"),
                                               tr(kMidiFilter));
   if (path.isEmpty()) return;
@@ -330,60 +342,6 @@ void MainWindow::dropEvent(QDropEvent* event) {
 
 // ---- view state ----------------------------------------------------------------------------------
 
-void MainWindow::setGenerationEngine(std::shared_ptr<GenerationEngine> engine) {
-  delete generation_;
-  generation_ = nullptr;
-  generate_menu_->menuAction()->setVisible(engine != nullptr);
-  generate_action_->setEnabled(engine != nullptr);
-  stop_action_->setEnabled(false);
-  if (!engine) return;
-  generation_ = new GenerationController(std::move(engine), this);
-  generation_->attachPianoRoll(piano_roll_);
-  connect(generation_, &GenerationController::progressChanged, this,
-          [this](double fraction) { progress_->setValue(static_cast<int>(fraction * 1000)); });
-  auto done = [this] {
-    progress_->hide();
-    generate_action_->setEnabled(true);
-    stop_action_->setEnabled(false);
-  };
-  connect(generation_, &GenerationController::finished, this, [this, done](const music::Score& take, bool cancelled) {
-    done();
-    const auto added = static_cast<long long>(take.note_count()) -
-                       static_cast<long long>(prompt_prefix(prompt_source_, piano_roll_->promptEndTick()).note_count());
-    statusBar()->showMessage((cancelled ? tr("Take stopped: %1 new notes") : tr("Take finished: %1 new notes"))
-                                 .arg(std::max(0LL, added)));
-  });
-  connect(generation_, &GenerationController::failed, this, [this, done](const QString& message) {
-    done();
-    showError(tr("Generation failed: %1").arg(message));
-  });
-}
-
-bool MainWindow::generate() {
-  if (!generation_ || generation_->isRunning()) return false;
-  GenerationRequest request;
-  const int bars = prompt_panel_->promptBars();
-  request.prompt_end = bars > 0 ? bar_start_tick(prompt_source_, bars) : 0;
-  request.prompt = prompt_prefix(prompt_source_, request.prompt_end);
-  piano_roll_->setScore(request.prompt, /*keep_view=*/true);
-  piano_roll_->setPromptEndTick(bars > 0 ? request.prompt_end : -1);
-  if (!generation_->start(request)) return false;
-  generate_action_->setEnabled(false);
-  stop_action_->setEnabled(true);
-  progress_->setValue(0);
-  progress_->show();
-  statusBar()->showMessage(tr("Generating with %1…").arg(QString::fromStdString(generation_->engine().name())));
-  return true;
-}
-
-void MainWindow::stopGeneration() {
-  if (generation_) generation_->cancel();
-}
-
-void MainWindow::setTrainingLength(music::Tick tick, const QString& label) {
-  piano_roll_->setTrainingMarker(tick, label);
-}
-
 void MainWindow::updatePromptRegion(int bars) {
   piano_roll_->setPromptEndTick(bars > 0 ? bar_start_tick(prompt_source_, bars) : -1);
 }
@@ -412,6 +370,8 @@ void MainWindow::showAbout() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+  if (generation_) generation_->cancel();
+  saveSession();
   QSettings settings;
   settings.setValue(kGeometryKey, saveGeometry());
   settings.setValue(kStateKey, saveState());

@@ -20,8 +20,16 @@ namespace spe::ui {
 
 class GenerationController;
 class GenerationEngine;
+class GenerationPanel;
+class ModelCatalog;
+class ModelPanel;
 class PianoRollView;
 class PromptPanel;
+class SessionStore;
+class TakesPanel;
+class TransportBar;
+struct GenerationOutcome;
+struct Take;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -33,14 +41,23 @@ class MainWindow : public QMainWindow {
   // Loads a MIDI file as the prompt. On failure shows the error (non-modal box + status bar), keeps what
   // was shown before and returns false.
   bool openFile(const QString& path);
-  // Writes what the piano roll shows (prompt + any generated notes) as a Standard MIDI File (atomic).
+  // Writes what the piano roll shows (prompt + any generated notes) as a Standard MIDI File (atomic);
+  // a take is written with its recipe (the CLI's text meta event), so `spe generate` reproduces it.
   bool exportMidi(const QString& path);
+  bool exportTakeMidi(const QString& take_id, const QString& path);
+  // Renders the take (or what the roll shows when `take_id` is empty) to WAV with FluidSynth's file
+  // renderer and the chosen soundfont.
+  bool exportAudio(const QString& take_id, const QString& path);
 
   // Shows a score that did not come from a file (e.g. a finished take).
   void showScore(const music::Score& score, const QString& title);
 
   PianoRollView* pianoRoll() const { return piano_roll_; }
   PromptPanel* promptPanel() const { return prompt_panel_; }
+  ModelPanel* modelPanel() const { return model_panel_; }
+  GenerationPanel* generationPanel() const { return generation_panel_; }
+  TakesPanel* takesPanel() const { return takes_panel_; }
+  TransportBar* transport() const { return transport_; }
   QString currentFile() const { return current_file_; }
   QString lastError() const { return last_error_; }
   QStringList recentFiles() const;
@@ -55,6 +72,19 @@ class MainWindow : public QMainWindow {
   // Set by the model panel: the model's training length in ticks of the current score (negative hides it).
   void setTrainingLength(music::Tick tick, const QString& label);
 
+  // The models the window can offer (the app's catalog over core/generate). Loads `initial` (a folder;
+  // empty: the default model, else the first) unless it fails, which shows the error in the panel.
+  void setModelCatalog(std::shared_ptr<ModelCatalog> catalog, const QString& initial = {});
+  // Loads the model folder with the panel's device and threads; false (error in the panel) on failure.
+  bool loadModel(const QString& folder);
+  QString loadedModelPath() const { return loaded_model_path_; }
+  // Re-roll: continues take `take_id` from bar `bar` (0-based) with a new seed; the result is its child.
+  bool rerollFromBar(const QString& take_id, int bar);
+  // Autosave (prompt + takes after every change) into `store`; offers to restore an interrupted session.
+  void setSessionStore(std::shared_ptr<SessionStore> store);
+  bool restoreSession();
+  bool saveSession();
+
  public Q_SLOTS:
   void openFileDialog();
   void exportMidiDialog();
@@ -65,6 +95,8 @@ class MainWindow : public QMainWindow {
 
  Q_SIGNALS:
   void scoreLoaded(const QString& path);
+  void modelLoaded(const QString& folder);
+  void takeFinished(const QString& take_id);  // the first take of every finished (or stopped) run
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -81,6 +113,12 @@ class MainWindow : public QMainWindow {
   void updatePromptRegion(int bars);
   void updateZoomLabel();
   void updateTitle();
+  void createDocks();
+  void wireGenerationPanel();
+  void onGenerationFinished(const GenerationOutcome& outcome);
+  void showTake(const QString& id);
+  void showRollContextMenu(const QPoint& pos);
+  void scheduleAutosave();
 
   PianoRollView* piano_roll_ = nullptr;
   PromptPanel* prompt_panel_ = nullptr;
@@ -92,6 +130,17 @@ class MainWindow : public QMainWindow {
   QAction* generate_action_ = nullptr;
   QAction* stop_action_ = nullptr;
   GenerationController* generation_ = nullptr;
+  ModelPanel* model_panel_ = nullptr;
+  GenerationPanel* generation_panel_ = nullptr;
+  TakesPanel* takes_panel_ = nullptr;
+  TransportBar* transport_ = nullptr;
+  std::shared_ptr<ModelCatalog> catalog_;
+  std::shared_ptr<SessionStore> store_;
+  QString loaded_model_path_;
+  QString prompt_path_;            // absolute path of the prompt file ("" from scratch / no file)
+  QString running_parent_;         // re-roll in flight: the parent take
+  int running_reroll_bar_ = -1;
+  bool autosave_pending_ = false;
   music::Score prompt_source_;  // the file as loaded: takes are cut from it, never from a previous take
   QMessageBox* error_box_ = nullptr;
   QString current_file_;

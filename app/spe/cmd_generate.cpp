@@ -37,6 +37,7 @@ struct Options {
   bool no_grammar = false;
   int threads = 0;
   std::string out;
+  std::string recipe;  // a take's MIDI file whose recipe is reproduced
   bool sidecar = false;
   bool json = false;
 };
@@ -103,7 +104,95 @@ void draw_progress(double fraction, double elapsed) {
   std::fflush(stdout);
 }
 
+// Re-runs the take a recipe describes (recursively for re-rolls: the parent first, then its rewind or
+// its first bars as the prompt) and returns it with the prompt and params that made it.
+struct Reproduced {
+  generate::Take take;
+  generate::Prompt prompt;
+  generate::GenerationParams params;
+};
+
+Reproduced reproduce(const nlohmann::json& recipe, const generate::Model& model, const std::string& source_override,
+                     const std::string& where) {
+  Reproduced r;
+  r.params = recipe.at("params").get<generate::GenerationParams>();
+  r.params.candidates = 1;
+  r.params.first_candidate = recipe.value("candidate", 0);
+  auto run = [&](generate::GenerationSession& session) {
+    session.run();
+    r.take = generate::make_take(model.tokenizer(), session.candidates().front(), 0);
+  };
+  if (recipe.contains("reroll")) {
+    const auto& rr = recipe.at("reroll");
+    if (!rr.contains("parent") || !rr.at("parent").contains("params"))
+      throw UsageError(where + ": the recipe of a re-rolled take lacks its parent's recipe");
+    const Reproduced parent = reproduce(rr.at("parent"), model, source_override, where);
+    const int bar = rr.at("bar").get<int>();
+    const std::uint64_t seed = rr.at("seed").get<std::uint64_t>();
+    if (rr.contains("rewound_from")) {
+      // The GUI rewound the parent's live session: replay the parent, rewind the same way.
+      generate::GenerationSession session(model.incremental(), model.scheme(), parent.params);
+      session.start(parent.prompt.tokens);
+      session.run();
+      auto rewound = session.rewind(0, bar, seed);
+      r.params = rewound->params();
+      r.prompt = parent.prompt;
+      run(*rewound);
+    } else {
+      r.prompt = generate::prompt_from_score(model.tokenizer(), parent.take.score, bar, where);
+      generate::GenerationSession session(model.incremental(), model.scheme(), r.params);
+      session.start(r.prompt.tokens);
+      run(session);
+    }
+    return r;
+  }
+  const std::string source = !source_override.empty() ? source_override
+                                                       : recipe.at("prompt").value("source", std::string("scratch"));
+  if (source == "scratch") {
+    r.prompt = generate::prompt_from_scratch(model.scheme());
+  } else {
+    if (!fs::exists(source))
+      throw UsageError(where + ": the recipe's prompt " + source + " does not exist (give it with --prompt)");
+    r.prompt = generate::prompt_from_midi(model.tokenizer(), source, r.params.prompt_bars);
+  }
+  generate::GenerationSession session(model.incremental(), model.scheme(), r.params);
+  session.start(r.prompt.tokens);
+  run(session);
+  return r;
+}
+
+void run_recipe(const Options& o) {
+  const fs::path out(o.out);
+  check_output(out);
+  nlohmann::json recipe;
+  try {
+    recipe = generate::read_recipe(o.recipe);
+  } catch (const nlohmann::json::exception&) {
+    throw UsageError(o.recipe + ": its recipe is not valid JSON");
+  }
+  if (recipe.empty() || !recipe.contains("model") || !recipe.contains("params"))
+    throw UsageError(o.recipe + ": holds no spe-studio recipe (only takes written by spe generate or spe-studio do)");
+  const auto& m = recipe.at("model");
+  const fs::path model_dir = generate::resolve_model(o.model.empty() ? m.value("name", std::string()) : o.model, model_roots());
+  generate::set_compute_threads(o.threads);
+  const auto model = generate::Model::load(model_dir, {o.device});
+  if (m.value("weights_sha256", std::string()) != model->info().weights_sha256)
+    throw UsageError(o.recipe + ": the take was made with weights " + m.value("id", std::string("?")) + ", but " +
+                     model->info().id() + " is installed: it cannot be reproduced exactly");
+  Reproduced r = reproduce(recipe, *model, o.prompt, o.recipe);
+  nlohmann::json again = generate::take_recipe(model->info(), r.params, r.prompt, r.take);
+  if (recipe.contains("reroll")) again["reroll"] = recipe["reroll"];
+  generate::write_take_midi(r.take, again, out);
+  if (o.json)
+    std::cout << nlohmann::json{{"path", out.string()}, {"notes", r.take.score.note_count()},
+                                {"tokens", r.take.tokens.size() - r.take.prompt_length}}.dump() << "\n";
+  else
+    std::cout << "wrote " << out.string() << ": " << (r.take.tokens.size() - r.take.prompt_length) << " tokens, "
+              << r.take.score.note_count() << " notes (reproduced from " << o.recipe << ")\n";
+}
+
 void run_generate(const Options& o) {
+  if (!o.recipe.empty()) return run_recipe(o);
   if (o.prompt_bars != -1 && o.prompt.empty()) throw UsageError("--prompt-bars needs --prompt IN.mid");
   if (o.prompt_bars != -1 && o.prompt_bars < 1) throw UsageError("--prompt-bars must be >= 1");
   if (o.threads < 0) throw UsageError("--threads must be >= 0");
@@ -223,6 +312,9 @@ RegisterCommand reg([](CLI::App& root) {
   cmd->add_flag("--no-grammar", o.no_grammar, "Sample without the scheme's grammar (invalid tokens are skipped)");
   cmd->add_option("--threads", o.threads, "Compute threads (0 = LibTorch default)");
   cmd->add_option("-o,--output", o.out, "Output MIDI file")->required();
+  cmd->add_option("--recipe", o.recipe,
+                  "Reproduce the take in this MIDI file (written by spe generate or spe-studio) from its recipe")
+      ->check(CLI::ExistingFile);
   cmd->add_flag("--sidecar", o.sidecar, "Also write OUT.json: recipe, tokens, per-token entropy and log-probability");
   cmd->add_flag("--json", o.json, "Print a one-line JSON summary instead of text");
   cmd->callback([] { run_generate(o); });

@@ -15,15 +15,16 @@
 #include "train/midi_dataset.hpp"
 #include "train/model_folder.hpp"
 #include "train/trainer.hpp"
+#include "train/warm_start.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
 std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int) {
+extern "C" void on_stop_signal(int sig) {
   g_stop = true;
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+  std::signal(sig, SIG_DFL);  // a second Ctrl-C / SIGTERM kills at once
 }
 
 std::string command_line() {
@@ -45,13 +46,13 @@ std::string hms(double s) {
 }
 
 struct TrainArgs {
-  std::string data, scheme = "remi", pe = "sine", config = "small", out, device = "cpu", license, cache;
+  std::string data, scheme = "remi", pe = "sine", config = "small", out, device = "cpu", license, cache, init_from;
   std::string remi_vocab = "full";
   bool ungated = false, resume = false, bf16 = false, no_augment = false;
   int layers = 0, d_model = 0, heads = 0, d_ff = 0, realizations = 0, sines = 0, kernel = 0;
   int seq_len = 256, batch = 4, threads = 2, transpose = -1, world_size = 1, rank = 0;
   std::string store;
-  std::int64_t steps = 1000, warmup = 200, val_every = 200, ckpt_every = 500, redraw_every = 0;
+  std::int64_t steps = 1000, warmup = 200, val_every = 200, ckpt_every = 500, redraw_every = 0, pause_after = 0;
   double lr = 2e-4, min_lr = -1, weight_decay = 0.01, clip = 0.5, val_fraction = 0.05, redraw_prob = 0.05, dropout = -1;
   std::uint64_t seed = 0;
 };
@@ -120,6 +121,11 @@ void run_train(const TrainArgs& a) {
                   {"tokens", corpus.token_count()},
                   {"augmentation_transpose", a.no_augment ? 0 : (a.transpose >= 0 ? a.transpose : spe::train::default_max_transpose(*tokenizer))}};
   meta.metrics = {{"parameters", n_params}};
+  if (!a.init_from.empty()) {
+    // Before --resume: a checkpoint, when there is one, then replaces these weights.
+    meta.history = spe::train::warm_start(*model, meta, a.init_from);
+    std::printf("warm start: weights of %s\n", a.init_from.c_str());
+  }
 
   spe::train::SamplerOptions sopt;
   sopt.batch = a.batch;
@@ -158,11 +164,21 @@ void run_train(const TrainArgs& a) {
 
   spe::train::Trainer trainer(spe::train::trainable(model), std::move(sampler), std::move(validation), topt, meta);
   g_stop = false;
-  auto previous = std::signal(SIGINT, on_sigint);
+  auto previous = std::signal(SIGINT, on_stop_signal);
+  auto previous_term = std::signal(SIGTERM, on_stop_signal);
+  auto restore_signals = [&] {
+    std::signal(SIGINT, previous);
+    std::signal(SIGTERM, previous_term);
+  };
+  // --pause-after: a slice of a longer run (round-robin trainers); the checkpoint then continues it.
+  auto session_steps = std::make_shared<std::int64_t>(0);
   spe::train::TrainCallbacks cb;
-  cb.should_stop = [] { return g_stop.load(); };
+  cb.should_stop = [session_steps, pause = a.pause_after] {
+    return g_stop.load() || (pause > 0 && *session_steps >= pause);
+  };
   cb.on_message = [](const std::string& m) { std::printf("%s\n", m.c_str()), std::fflush(stdout); };
-  cb.on_step = [tty](const spe::train::StepReport& r) {
+  cb.on_step = [tty, session_steps](const spe::train::StepReport& r) {
+    ++*session_steps;
     if (tty) {
       std::printf("\rstep %lld/%lld  loss %.4f  lr %.2e  %.0f tok/s  ETA %s   ", static_cast<long long>(r.step),
                   static_cast<long long>(r.steps), r.loss, r.lr, r.tokens_per_s, hms(r.eta_s).c_str());
@@ -177,16 +193,21 @@ void run_train(const TrainArgs& a) {
   try {
     result = trainer.run(cb);
   } catch (...) {
-    std::signal(SIGINT, previous);
+    restore_signals();
     throw;
   }
-  std::signal(SIGINT, previous);
+  restore_signals();
   if (tty) std::printf("\n");
   std::printf("trained to step %lld: loss %.4f -> %.4f (mean of last steps %.4f)", static_cast<long long>(result.steps_done),
               result.first_loss, result.last_loss, result.mean_loss_last);
   if (result.best_val_loss) std::printf(", best validation %.4f", *result.best_val_loss);
   std::printf("\nmodel: %s\n", a.out.c_str());
   std::fflush(stdout);
+  if (result.interrupted && !g_stop) {
+    std::printf("paused at step %lld after %lld steps (--pause-after); continue with --resume\n",
+                static_cast<long long>(result.steps_done), static_cast<long long>(*session_steps));
+    return;
+  }
   if (result.interrupted) {
     std::fprintf(stderr, "spe: interrupted at step %lld; checkpoint saved, continue with --resume\n",
                  static_cast<long long>(result.steps_done));
@@ -230,6 +251,12 @@ spe::cli::RegisterCommand reg([](CLI::App& root) {
       ->check(CLI::Range(0, 12));
   cmd->add_flag("--no-augment", a->no_augment, "No transposition augmentation");
   cmd->add_flag("--resume", a->resume, "Continue from the checkpoint in --out");
+  cmd->add_option("--init-from", a->init_from,
+                  "Warm start: begin from this model folder's weights (same architecture and vocabulary), new optimiser and schedule")
+      ->check(CLI::ExistingDirectory);
+  cmd->add_option("--pause-after", a->pause_after,
+                  "Stop cleanly (checkpoint) after this many steps of this invocation; --resume continues")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   cmd->add_flag("--bf16", a->bf16, "bfloat16 autocast (mixed precision) for the forward pass");
   cmd->add_option("--threads", a->threads, "CPU threads (LibTorch and MIDI encoding)")->capture_default_str()->check(CLI::PositiveNumber);

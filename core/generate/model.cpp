@@ -35,6 +35,9 @@ ModelInfo info_from_meta(const io::CheckpointMeta& meta, const io::WeightsInfo& 
   ModelInfo info;
   info.name = meta.name.empty() ? dir.filename().string() : meta.name;
   info.description = meta.description;
+  info.license = meta.license;
+  if (meta.metrics.is_object() && meta.metrics.contains("parameters") && meta.metrics["parameters"].is_number_integer())
+    info.parameters = meta.metrics["parameters"].get<std::int64_t>();
   info.path = dir;
   info.weights_sha256 = weights.sha256;
   if (!meta.tokenizer.is_object() || !meta.tokenizer.contains("scheme") || !meta.tokenizer["scheme"].is_string())

@@ -21,6 +21,7 @@ namespace spe::generate {
 struct ModelInfo {
   std::string name;
   std::string description;
+  std::string license;
   std::string scheme;          // remi | event
   std::string pe;              // ape | sine | conv | none
   bool gated = false;          // SPE gating (false for APE / none)

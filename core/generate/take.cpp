@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "midi/smf.hpp"
+#include "music/recipe_midi.hpp"
 #include "music/score_midi.hpp"
 
 namespace spe::generate {
@@ -151,29 +152,12 @@ nlohmann::json take_sidecar(const tokens::Tokenizer& tokenizer, const nlohmann::
 }
 
 void write_take_midi(const Take& take, const nlohmann::json& recipe, const std::filesystem::path& path) {
-  midi::File file = music::score_to_midi(take.score);
-  const std::string text = kRecipeTextPrefix + recipe.dump();
-  midi::Event ev;
-  ev.tick = 0;
-  ev.kind = midi::EventKind::Meta;
-  ev.status = 0xFF;
-  ev.meta_type = midi::meta::kText;
-  ev.payload.assign(text.begin(), text.end());
-  auto& events = file.tracks.at(0).events;
-  events.insert(events.begin(), std::move(ev));
-  midi::write_file(file, path);  // atomic; errors name the file
+  music::write_score_with_recipe(take.score, recipe.dump(), path);
 }
 
 nlohmann::json read_recipe(const std::filesystem::path& midi_path) {
-  const midi::File file = midi::read_file(midi_path);
-  const std::string prefix = kRecipeTextPrefix;
-  for (const auto& track : file.tracks)
-    for (const auto& ev : track.events) {
-      if (ev.kind != midi::EventKind::Meta || ev.meta_type != midi::meta::kText) continue;
-      const std::string text(ev.payload.begin(), ev.payload.end());
-      if (text.rfind(prefix, 0) == 0) return nlohmann::json::parse(text.substr(prefix.size()));
-    }
-  return nlohmann::json::object();
+  const std::string text = music::read_recipe_text(midi_path);
+  return text.empty() ? nlohmann::json::object() : nlohmann::json::parse(text);
 }
 
 std::filesystem::path take_output_path(const std::filesystem::path& out, int candidate, int candidates) {

@@ -12,6 +12,7 @@
 #include "generate/model.hpp"
 #include "generate/params.hpp"
 #include "generate/session.hpp"
+#include "music/recipe_midi.hpp"
 #include "music/score.hpp"
 #include "tokens/tokenizer.hpp"
 
@@ -54,7 +55,7 @@ nlohmann::json take_recipe(const ModelInfo& model, const GenerationParams& param
 // Full per-take record for `--sidecar`: recipe + tokens + per-token entropy / log-probability + reports.
 nlohmann::json take_sidecar(const tokens::Tokenizer& tokenizer, const nlohmann::json& recipe, const Take& take);
 
-inline constexpr const char* kRecipeTextPrefix = "spe-studio recipe ";
+using music::kRecipeTextPrefix;
 // Writes the take's score as MIDI (atomically) with the recipe as a text meta event at tick 0 of the first
 // track: "spe-studio recipe {json}".
 void write_take_midi(const Take& take, const nlohmann::json& recipe, const std::filesystem::path& path);

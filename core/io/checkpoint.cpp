@@ -94,6 +94,8 @@ Provenance Provenance::now(std::string command, std::string git_commit) {
 }
 
 json checkpoint_json(const CheckpointMeta& meta, const WeightsInfo& weights) {
+  json training = {{"length", meta.training_length}, {"steps", meta.steps}, {"dataset", meta.dataset}, {"metrics", meta.metrics}};
+  if (meta.history.is_array() && !meta.history.empty()) training["history"] = meta.history;
   return json{
       {"format", kFormatName},
       {"format_version", kCheckpointFormatVersion},
@@ -102,8 +104,7 @@ json checkpoint_json(const CheckpointMeta& meta, const WeightsInfo& weights) {
       {"architecture", meta.architecture},
       {"positional_encoding", meta.positional_encoding},
       {"tokenizer", meta.tokenizer},
-      {"training",
-       {{"length", meta.training_length}, {"steps", meta.steps}, {"dataset", meta.dataset}, {"metrics", meta.metrics}}},
+      {"training", training},
       {"provenance",
        {{"tool", meta.provenance.tool},
         {"date", meta.provenance.date},
@@ -134,6 +135,10 @@ std::pair<CheckpointMeta, WeightsInfo> parse_checkpoint_json(const json& root, c
   meta.steps = training.contains("steps") ? r.integer(training, "training.", "steps") : 0;
   meta.dataset = r.optional_object(training, "training.", "dataset");
   meta.metrics = r.optional_object(training, "training.", "metrics");
+  if (training.contains("history")) {
+    meta.history = training.at("history");
+    if (!meta.history.is_array()) r.fail("field 'training.history' is not an array");
+  }
   if (root.contains("provenance")) {
     const json& p = r.object(root, "", "provenance");
     meta.provenance.tool = r.optional_string(p, "provenance.", "tool");

@@ -6,7 +6,7 @@
 // model.json (format_version 1):
 // { "format": "spe-studio-model", "format_version": 1, "name": "...", "description": "...",
 //   "architecture": {...}, "positional_encoding": {...}, "tokenizer": {...},
-//   "training": {"length": 2048, "steps": 0, "dataset": {...}, "metrics": {...}},
+//   "training": {"length": 2048, "steps": 0, "dataset": {...}, "metrics": {...}, "history": [...]},
 //   "provenance": {"tool": "spe-studio 0.1.0", "date": "2026-...Z", "command": "...", "git_commit": "..."},
 //   "license": "...",
 //   "weights": {"file": "model.safetensors", "sha256": "<64 hex>", "bytes": N, "dtype": "F32"} }
@@ -50,6 +50,8 @@ struct CheckpointMeta {
   std::int64_t steps = 0;                                         // optimiser steps taken
   nlohmann::json dataset = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();
+  // Earlier runs these weights continue (warm starts), oldest first; empty for a model trained from scratch.
+  nlohmann::json history = nlohmann::json::array();
   Provenance provenance;
   std::string license;
 };
