@@ -33,6 +33,8 @@
 #include "piano_roll_view.hpp"
 #include "prompt_panel.hpp"
 #include "timeline.hpp"
+#include "transport_bar.hpp"
+#include <QThread>
 
 namespace spe::ui {
 namespace {
@@ -82,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createToolBar();
   menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addAction(dock->toggleViewAction());
   createDocks();
+  createTransport();
 
   progress_ = new QProgressBar(this);
   progress_->setRange(0, 1000);
@@ -105,7 +108,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   updateTitle();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+  if (render_thread_) {
+    *render_cancel_ = true;
+    render_thread_->wait();
+    delete render_thread_;
+  }
+}
 
 // ---- menus ---------------------------------------------------------------------------------------
 
@@ -371,6 +380,11 @@ void MainWindow::showAbout() {
 
 void MainWindow::closeEvent(QCloseEvent* event) {
   if (generation_) generation_->cancel();
+  if (transport_) transport_->stop();
+  if (render_thread_) {  // an export in flight is cancelled: its target stays as it was
+    *render_cancel_ = true;
+    render_thread_->wait();
+  }
   saveSession();
   QSettings settings;
   settings.setValue(kGeometryKey, saveGeometry());

@@ -1,10 +1,12 @@
 #pragma once
-// SPE Studio's main window: menus, the prompt panel (left dock), the piano roll (centre) and a status bar.
+// SPE Studio's main window: menus, the prompt / model panels (left), the piano roll (centre), generation
+// and takes panels (right), the transport bar and a status bar.
 // Files come in through File ▸ Open, the recent-files menu or drag-and-drop; unreadable files produce a
 // one-line error box naming the file and the problem. Geometry, last folder and recent files persist.
 
 #include <QMainWindow>
 #include <QStringList>
+#include <atomic>
 #include <memory>
 
 #include "music/score.hpp"
@@ -15,12 +17,15 @@ class QMenu;
 class QMimeData;
 class QMessageBox;
 class QProgressBar;
+class QProgressDialog;
+class QThread;
 
 namespace spe::ui {
 
 class GenerationController;
 class GenerationEngine;
 class GenerationPanel;
+class PlaybackEngine;
 class ModelCatalog;
 class ModelPanel;
 class PianoRollView;
@@ -29,6 +34,7 @@ class SessionStore;
 class TakesPanel;
 class TransportBar;
 struct GenerationOutcome;
+struct StudioSettings;
 struct Take;
 
 class MainWindow : public QMainWindow {
@@ -46,8 +52,10 @@ class MainWindow : public QMainWindow {
   bool exportMidi(const QString& path);
   bool exportTakeMidi(const QString& take_id, const QString& path);
   // Renders the take (or what the roll shows when `take_id` is empty) to WAV with FluidSynth's file
-  // renderer and the chosen soundfont.
+  // renderer and the chosen soundfont, on a worker thread with a progress dialog (cancel leaves `path`
+  // untouched). False (error shown) when it cannot start; audioExported() tells how it ended.
   bool exportAudio(const QString& take_id, const QString& path);
+  bool isExportingAudio() const { return render_thread_ != nullptr; }
 
   // Shows a score that did not come from a file (e.g. a finished take).
   void showScore(const music::Score& score, const QString& title);
@@ -80,6 +88,14 @@ class MainWindow : public QMainWindow {
   QString loadedModelPath() const { return loaded_model_path_; }
   // Re-roll: continues take `take_id` from bar `bar` (0-based) with a new seed; the result is its child.
   bool rerollFromBar(const QString& take_id, int bar);
+  // Playback (the app does this when the build has audio): the transport plays what the roll shows,
+  // through the output chosen in Settings, opened on first play.
+  void setPlaybackEngine(std::shared_ptr<PlaybackEngine> engine);
+  PlaybackEngine* playbackEngine() const { return playback_.get(); }
+  bool openPlaybackOutput();
+  // Stores and applies settings (reloads the model when device or threads change; reopens the output).
+  void applySettings(const StudioSettings& values);
+
   // Autosave (prompt + takes after every change) into `store`; offers to restore an interrupted session.
   void setSessionStore(std::shared_ptr<SessionStore> store);
   bool restoreSession();
@@ -88,6 +104,8 @@ class MainWindow : public QMainWindow {
  public Q_SLOTS:
   void openFileDialog();
   void exportMidiDialog();
+  void exportAudioDialog();
+  void openSettings();
   void showAbout();
   // Continues the current prompt (its first promptBars() bars) with the engine, streaming into the roll.
   bool generate();
@@ -97,6 +115,7 @@ class MainWindow : public QMainWindow {
   void scoreLoaded(const QString& path);
   void modelLoaded(const QString& folder);
   void takeFinished(const QString& take_id);  // the first take of every finished (or stopped) run
+  void audioExported(const QString& path, bool ok);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -119,6 +138,10 @@ class MainWindow : public QMainWindow {
   void showTake(const QString& id);
   void showRollContextMenu(const QPoint& pos);
   void scheduleAutosave();
+  void createTransport();
+  void syncPlaybackScore();
+  void followPlayhead(music::Tick tick);
+  void finishAudioExport(const QString& path, bool ok, const QString& error);
 
   PianoRollView* piano_roll_ = nullptr;
   PromptPanel* prompt_panel_ = nullptr;
@@ -134,6 +157,11 @@ class MainWindow : public QMainWindow {
   GenerationPanel* generation_panel_ = nullptr;
   TakesPanel* takes_panel_ = nullptr;
   TransportBar* transport_ = nullptr;
+  std::shared_ptr<PlaybackEngine> playback_;
+  QAction* export_audio_action_ = nullptr;
+  QThread* render_thread_ = nullptr;
+  QProgressDialog* render_progress_ = nullptr;
+  std::shared_ptr<std::atomic<bool>> render_cancel_;
   std::shared_ptr<ModelCatalog> catalog_;
   std::shared_ptr<SessionStore> store_;
   QString loaded_model_path_;

@@ -183,6 +183,13 @@ void ModelPanel::setCudaAvailable(bool available, const QString& reason) {
   }
 }
 
+bool ModelPanel::cudaAvailable(QString* reason) const {
+  const auto* model = qobject_cast<const QStandardItemModel*>(device_->model());
+  const QStandardItem* cuda = model ? model->item(1) : nullptr;
+  if (reason && cuda) *reason = cuda->toolTip();
+  return cuda && cuda->isEnabled();
+}
+
 int ModelPanel::threads() const { return threads_->value(); }
 void ModelPanel::setThreads(int threads) {
   QSignalBlocker block(threads_);

@@ -36,6 +36,7 @@ class ModelPanel : public QWidget {
   void setDevice(const QString& device);
   // CUDA stays listed but disabled, with the reason as its tooltip, when it cannot be used.
   void setCudaAvailable(bool available, const QString& reason);
+  bool cudaAvailable(QString* reason = nullptr) const;
   int threads() const;
   void setThreads(int threads);
   QString detailsText() const;

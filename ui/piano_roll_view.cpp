@@ -59,6 +59,7 @@ void PianoRollView::setScore(const music::Score& score, bool keep_view) {
     centerOnNotes();
   }
   viewport()->update();
+  Q_EMIT contentChanged();
 }
 
 void PianoRollView::clear() { setScore(music::Score{}); }
@@ -97,6 +98,7 @@ void PianoRollView::appendNotes(int track, std::span<const music::Note> notes) {
     dirty |= QRect(x0 - 1, pitchToY(n.pitch) - 1, x1 - x0 + 2, key_height_ + 2);
   }
   if (contentEndTick() != old_end) updateScrollRanges();
+  Q_EMIT contentChanged();
   if (follow_appends_) {
     const double right = noteArea().right();
     const double x = tickToX(latest_end);

@@ -87,6 +87,7 @@ class PianoRollView : public QAbstractScrollArea {
  Q_SIGNALS:
   void zoomChanged();
   void seekRequested(spe::music::Tick tick);  // the user clicked or dragged in the ruler
+  void contentChanged();                       // setScore() or appendNotes(): playback follows it
 
  protected:
   void paintEvent(QPaintEvent* event) override;

@@ -21,6 +21,9 @@
 #include "main_window.hpp"
 #include "session_store.hpp"
 #include "studio_catalog.hpp"
+#if SPE_WITH_AUDIO
+#include "studio_playback.hpp"
+#endif
 #include "studio_theme.hpp"
 #include "takes_panel.hpp"
 
@@ -124,6 +127,9 @@ int main(int argc, char** argv) {
   auto catalog = std::make_shared<spe::studio::StudioCatalog>(
       spe::studio::StudioCatalog::defaultRoots(QCoreApplication::applicationFilePath().toStdString()));
   window.setModelCatalog(catalog, parser.value(model_option));
+#if SPE_WITH_AUDIO
+  window.setPlaybackEngine(std::make_shared<spe::studio::StudioPlayback>());
+#endif
   if (parser.isSet(bars_option)) window.generationPanel()->setLength(spe::ui::LengthUnit::Bars, parser.value(bars_option).toDouble());
   if (parser.isSet(seed_option)) window.generationPanel()->setSeed(parser.value(seed_option).toULongLong());
   if (!screenshot) {

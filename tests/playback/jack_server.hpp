@@ -1,6 +1,7 @@
 #pragma once
 // A private JACK server for tests: `jackd --no-realtime -n <unique name> -d dummy` (no sound card needed),
 // selected for this process through JACK_DEFAULT_SERVER and killed when the object goes.
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
