@@ -4,7 +4,8 @@
 #
 #   packaging/setup-debian.sh [--with-python] [--with-jack] [--dry-run]
 #
-#   --with-python  also python3-torch (packaging/tools/convert_reference.py and its integration test)
+#   --with-python  also python3-torch and python3-numpy (convert_reference.py and its integration test,
+#                  requantize_model.py used by train-bundled.sh --export)
 #   --with-jack    also jackd1 (headless virtual MIDI port tests through a dummy JACK server)
 #   --dry-run      print the package list and exit without touching the system
 set -euo pipefail
@@ -38,7 +39,7 @@ original_args=("$@")
 dry_run=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --with-python) PACKAGES+=(python3-torch) ;;
+    --with-python) PACKAGES+=(python3-torch python3-numpy) ;;
     --with-jack) PACKAGES+=(jackd1) ;;
     --dry-run) dry_run=1 ;;
     -h | --help)

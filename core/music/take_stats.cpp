@@ -178,13 +178,24 @@ std::string to_json(const BarRangeStats& s) {
          ",\"pitch_max\":" + pitch_bound(s.pitch_max) + "}";
 }
 
-std::string to_json(const TakeStats& t) {
-  std::string quarters = "[";
-  for (std::size_t q = 0; q < 4; ++q) {
-    if (q) quarters.push_back(',');
-    quarters.append(to_json(t.quarters[q]));  // appended: GCC 12 warns falsely (-Wrestrict) on "," + string
+namespace {
+
+// "[a,b,...]" of the items' to_json.
+template <class Items>
+std::string json_array(const Items& items) {
+  std::string out = "[";
+  for (const auto& item : items) {
+    if (out.size() > 1) out.push_back(',');
+    out.append(to_json(item));  // appended: GCC 12 warns falsely (-Wrestrict) on "," + string
   }
-  quarters.push_back(']');
+  out.push_back(']');
+  return out;
+}
+
+}  // namespace
+
+std::string to_json(const TakeStats& t) {
+  const std::string quarters = json_array(t.quarters);
   return "{\"from_bar\":" + std::to_string(t.from_bar) + ",\"total_bars\":" + std::to_string(t.total_bars) +
          ",\"prompt\":" + to_json(t.prompt) + ",\"continuation\":" + to_json(t.continuation) +
          ",\"quarters\":" + quarters +
@@ -201,12 +212,7 @@ std::string to_json(const BarRangeMean& m) {
 }
 
 std::string to_json(const TakeStatsMean& m) {
-  std::string quarters = "[";
-  for (std::size_t q = 0; q < 4; ++q) {
-    if (q) quarters.push_back(',');
-    quarters.append(to_json(m.quarters[q]));  // appended: GCC 12 warns falsely (-Wrestrict) on "," + string
-  }
-  quarters.push_back(']');
+  const std::string quarters = json_array(m.quarters);
   return "{\"mean_over_files\":" + std::to_string(m.files) + ",\"prompt\":" + to_json(m.prompt) +
          ",\"continuation\":" + to_json(m.continuation) + ",\"quarters\":" + quarters +
          ",\"last_vs_first_quarter_density\":" + number(m.last_vs_first_quarter_density) + "}";

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <mutex>
 #include <utility>
 
@@ -130,6 +131,27 @@ std::vector<std::string> port_names(MidiPortOutput::State& state, std::string* e
   return names;
 }
 
+template <class T>
+std::unique_ptr<T> fail_with(std::string* error, const std::string& why) {
+  if (error) *error = why;
+  return nullptr;
+}
+
+// Opens a port on the connected client; the state on success, else nullptr and "<what>: <why>" in `error`.
+// A real port must also report itself open (a virtual one has no such state in RtMidi).
+std::unique_ptr<MidiPortOutput::State> open_on(std::unique_ptr<MidiPortOutput::State> state, const std::string& what,
+                                               const std::function<void(RtMidiOut&)>& open, std::string* error) {
+  try {
+    open(*state->client);
+  } catch (const RtMidiError& e) {
+    return fail_with<MidiPortOutput::State>(error, what + ": " + one_line(e.getMessage()));
+  }
+  const std::string e = state->sink->take();
+  if (!e.empty() || (!state->is_virtual && !state->client->isPortOpen()))
+    return fail_with<MidiPortOutput::State>(error, what + ": " + (e.empty() ? "not opened" : one_line(e)));
+  return state;
+}
+
 }  // namespace
 
 MidiPortOutput::MidiPortOutput(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -154,10 +176,7 @@ std::vector<std::string> MidiPortOutput::list_ports(std::string* error, const st
 
 std::unique_ptr<MidiPortOutput> MidiPortOutput::open_port(const std::string& name, std::string* error,
                                                           const std::string& api) {
-  auto fail = [&](const std::string& why) -> std::unique_ptr<MidiPortOutput> {
-    if (error) *error = why;
-    return nullptr;
-  };
+  auto fail = [error](const std::string& why) { return fail_with<MidiPortOutput>(error, why); };
   auto state = connect_any(api, error);
   if (!state) return nullptr;
   std::string why;
@@ -181,35 +200,21 @@ std::unique_ptr<MidiPortOutput> MidiPortOutput::open_port(const std::string& nam
     return fail("no MIDI output port named '" + name + "' (" + api_label(state->api) + " ports: " +
                 (list.empty() ? "none" : list) + ")");
   }
-  try {
-    state->client->openPort(static_cast<unsigned>(index), "SPE Studio out");
-  } catch (const RtMidiError& e) {
-    return fail("cannot open MIDI port '" + names[index] + "': " + one_line(e.getMessage()));
-  }
-  if (std::string e = state->sink->take(); !e.empty() || !state->client->isPortOpen())
-    return fail("cannot open MIDI port '" + names[index] + "': " + (e.empty() ? "not opened" : one_line(e)));
   state->port = names[index];
-  return std::unique_ptr<MidiPortOutput>(new MidiPortOutput(std::move(state)));
+  state = open_on(std::move(state), "cannot open MIDI port '" + names[index] + "'",
+                  [index](RtMidiOut& client) { client.openPort(static_cast<unsigned>(index), "SPE Studio out"); }, error);
+  return state ? std::unique_ptr<MidiPortOutput>(new MidiPortOutput(std::move(state))) : nullptr;
 }
 
 std::unique_ptr<MidiPortOutput> MidiPortOutput::open_virtual(const std::string& name, std::string* error,
                                                              const std::string& api) {
-  auto fail = [&](const std::string& why) -> std::unique_ptr<MidiPortOutput> {
-    if (error) *error = why;
-    return nullptr;
-  };
   auto state = connect_any(api, error);
   if (!state) return nullptr;
-  try {
-    state->client->openVirtualPort(name);
-  } catch (const RtMidiError& e) {
-    return fail("cannot create virtual MIDI port '" + name + "': " + one_line(e.getMessage()));
-  }
-  if (std::string e = state->sink->take(); !e.empty())
-    return fail("cannot create virtual MIDI port '" + name + "': " + one_line(e));
   state->port = name;
   state->is_virtual = true;
-  return std::unique_ptr<MidiPortOutput>(new MidiPortOutput(std::move(state)));
+  state = open_on(std::move(state), "cannot create virtual MIDI port '" + name + "'",
+                  [&name](RtMidiOut& client) { client.openVirtualPort(name); }, error);
+  return state ? std::unique_ptr<MidiPortOutput>(new MidiPortOutput(std::move(state))) : nullptr;
 }
 
 void MidiPortOutput::send(const MidiEvent& event) {

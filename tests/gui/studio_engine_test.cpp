@@ -69,16 +69,22 @@ std::vector<std::tuple<int, long, int, long>> notes_before(const spe::music::Sco
 
 fs::path results_file(const std::string& name) { return spe::test::gui_scratch() / name; }
 
-}  // namespace
-
-TEST_CASE("every bundled model generates 256 tokens in the window, with the training marker and the recipe", "[gui]") {
-  MainWindow window;
-  window.resize(1400, 860);
+// The window as a user meets it: shown, with the bundled models (the default one loaded) and the prompt
+// open with its first `prompt_bars` bars as the prompt.
+void open_studio(MainWindow& window, int prompt_bars, QSize size = {1200, 800}) {
+  window.resize(size);
   window.show();
   window.setModelCatalog(bundled_catalog());
   REQUIRE(window.generationController() != nullptr);  // the default model loaded
   REQUIRE(window.openFile(prompt_path()));
-  window.promptPanel()->setPromptBars(8);
+  window.promptPanel()->setPromptBars(prompt_bars);
+}
+
+}  // namespace
+
+TEST_CASE("every bundled model generates 256 tokens in the window, with the training marker and the recipe", "[gui]") {
+  MainWindow window;
+  open_studio(window, 8, {1400, 860});
   window.modelPanel()->setThreads(1);
 
   const auto models = window.modelPanel()->models();
@@ -123,12 +129,7 @@ TEST_CASE("every bundled model generates 256 tokens in the window, with the trai
 
 TEST_CASE("stop returns the partial take quickly, and the UI thread never stalls while generating", "[gui]") {
   MainWindow window;
-  window.resize(1200, 800);
-  window.show();
-  window.setModelCatalog(bundled_catalog());
-  REQUIRE(window.generationController() != nullptr);
-  REQUIRE(window.openFile(prompt_path()));
-  window.promptPanel()->setPromptBars(4);
+  open_studio(window, 4);
   window.generationPanel()->setLength(LengthUnit::Tokens, 100000);
 
   // Event-loop latency probe: a 5 ms timer records the longest gap between its ticks.
@@ -172,11 +173,7 @@ TEST_CASE("stop returns the partial take quickly, and the UI thread never stalls
 
 TEST_CASE("re-roll from a bar gives a child take equal to its parent before that bar", "[gui]") {
   MainWindow window;
-  window.resize(1200, 800);
-  window.show();
-  window.setModelCatalog(bundled_catalog());
-  REQUIRE(window.openFile(prompt_path()));
-  window.promptPanel()->setPromptBars(4);
+  open_studio(window, 4);
   window.generationPanel()->setLength(LengthUnit::Bars, 6);
   window.generationPanel()->setSeed(11);
   REQUIRE(window.generate());
@@ -229,11 +226,7 @@ TEST_CASE("re-roll from a bar gives a child take equal to its parent before that
 
 TEST_CASE("a take exported from the window is reproduced note for note by spe generate --recipe", "[gui]") {
   MainWindow window;
-  window.resize(1200, 800);
-  window.show();
-  window.setModelCatalog(bundled_catalog());
-  REQUIRE(window.openFile(prompt_path()));
-  window.promptPanel()->setPromptBars(4);
+  open_studio(window, 4);
   window.modelPanel()->setThreads(1);
   REQUIRE(window.loadModel(window.loadedModelPath()));
   window.generationPanel()->setLength(LengthUnit::Tokens, 200);

@@ -6,9 +6,7 @@
 
 namespace spe::studio {
 
-namespace {
-
-ui::ModelDescription describe(const generate::ModelInfo& info, const std::string& source, bool is_default) {
+ui::ModelDescription describe_model(const generate::ModelInfo& info, const std::string& source, bool is_default) {
   ui::ModelDescription d;
   d.name = info.name;
   d.id = info.id();
@@ -25,8 +23,6 @@ ui::ModelDescription describe(const generate::ModelInfo& info, const std::string
   return d;
 }
 
-}  // namespace
-
 StudioCatalog::StudioCatalog(generate::ModelRoots roots) : roots_(std::move(roots)) {}
 
 generate::ModelRoots StudioCatalog::defaultRoots(const std::filesystem::path& executable) {
@@ -39,7 +35,7 @@ generate::ModelRoots StudioCatalog::defaultRoots(const std::filesystem::path& ex
 std::vector<ui::ModelDescription> StudioCatalog::list() const {
   std::vector<ui::ModelDescription> out;
   for (const auto& entry : generate::list_models(roots_)) {
-    auto d = describe(entry.info, entry.source, entry.is_default);
+    auto d = describe_model(entry.info, entry.source, entry.is_default);
     d.error = entry.error;
     if (d.path.empty()) d.path = entry.info.path.string();
     out.push_back(std::move(d));
@@ -48,7 +44,7 @@ std::vector<ui::ModelDescription> StudioCatalog::list() const {
     try {
       auto info = generate::read_model_info(folder);
       info.path = folder;
-      out.push_back(describe(info, "added", false));
+      out.push_back(describe_model(info, "added", false));
     } catch (const std::exception& e) {
       ui::ModelDescription d;
       d.name = std::filesystem::path(folder).filename().string();

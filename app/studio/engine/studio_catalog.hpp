@@ -8,6 +8,10 @@
 
 namespace spe::studio {
 
+// What the model panel shows of a model's model.json (shared by the catalog and the loaded engine).
+ui::ModelDescription describe_model(const generate::ModelInfo& info, const std::string& source = {},
+                                    bool is_default = false);
+
 class StudioCatalog : public ui::ModelCatalog {
  public:
   explicit StudioCatalog(generate::ModelRoots roots);

@@ -1,5 +1,7 @@
 #include "studio_engine.hpp"
 
+#include "studio_catalog.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
@@ -130,18 +132,8 @@ std::shared_ptr<StudioEngine> StudioEngine::load(const fs::path& dir, const Engi
   generate::set_compute_threads(settings.threads);
   std::shared_ptr<StudioEngine> engine(new StudioEngine);
   engine->model_ = generate::Model::load(dir, {settings.device});
-  const auto& info = engine->model_->info();
-  auto& d = engine->description_;
-  d.name = info.name;
-  d.id = info.id();
-  d.description = info.description;
-  d.license = info.license;
-  d.scheme = info.scheme;
-  d.pe = info.pe;
-  d.gated = info.gated;
-  d.train_len = info.train_len;
-  d.parameters = info.parameters;
-  d.path = dir.string();
+  engine->description_ = describe_model(engine->model_->info());
+  engine->description_.path = dir.string();
   return engine;
 }
 
