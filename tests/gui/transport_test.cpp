@@ -213,7 +213,7 @@ TEST_CASE("transport: a soundfont that cannot be read is a one-line message in t
   CHECK_FALSE(w.playback->hasOutput());
 }
 
-TEST_CASE("Export audio renders what the roll shows to WAV; cancel leaves the target as it was", "[gui]") {
+TEST_CASE("Export audio renders what the roll shows to WAV, and cancel leaves the target as it was", "[gui]") {
   if (spe::playback::find_soundfont("").empty()) {
     WARN("SKIPPED: " << spe::playback::missing_soundfont_message());
     return;
