@@ -23,7 +23,8 @@ usage() {
 
 # Build: compiler, CMake/Ninja, LibTorch (CPU) + fast BLAS + Gloo (distributed), Qt 6, JSON, CLI, MIDI,
 # audio, Catch2. Run: the General MIDI soundfont. Test: Xvfb for GUI screenshots, clang + libFuzzer
-# runtime for fuzzing and sanitizers, ImageMagick and SoX to inspect rendered images and audio.
+# runtime for fuzzing and sanitizers, ImageMagick and SoX to inspect rendered images and audio, the
+# desktop-entry and AppStream validators for the install test.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-openmp libgloo-dev
@@ -32,7 +33,7 @@ PACKAGES=(
   librtmidi-dev libfluidsynth-dev timgm6mb-soundfont
   xvfb xauth
   clang libclang-rt-14-dev
-  imagemagick sox
+  imagemagick sox desktop-file-utils appstream
 )
 
 original_args=("$@")

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Checks the `cmake --install` layout of a built tree and that the installed binaries find the installed
-# models; with --deb also builds the Debian package with CPack and checks its control data and contents.
+# models; with --deb also builds the Debian package with CPack and checks its control data and contents;
+# with --apt also installs that .deb on this machine with `apt-get install ./FILE.deb` (root or sudo) and
+# checks the installed /usr copy, then removes it again (unless spe-studio was installed before).
 #
-#   packaging/test-install.sh BUILD_DIR          # install into a temporary prefix and check it
-#   packaging/test-install.sh BUILD_DIR --deb    # the same, then cpack -G DEB in BUILD_DIR and check the .deb
+#   packaging/test-install.sh BUILD_DIR              # install into a temporary prefix and check it
+#   packaging/test-install.sh BUILD_DIR --deb        # the same, then cpack -G DEB in BUILD_DIR and check the .deb
+#   packaging/test-install.sh BUILD_DIR --deb --apt  # the same, then apt-get install the .deb and check /usr
+#
+# Exit status 77 (CTest's skip) when --apt cannot run here: no apt-get, or neither root nor passwordless sudo.
 #
 # The binaries have SPE_RESOURCE_DIR (the source tree's resources/) compiled in and look there first, then
 # in <bin>/../share/spe-studio/models. To prove that the installed copy is what they use, the model lookup
@@ -17,13 +22,26 @@ set -uo pipefail
 fail() { echo "test-install: FAIL: $*" >&2; exit 1; }
 note() { echo "test-install: $*"; }
 
-[[ $# -ge 1 && $# -le 2 ]] || fail "usage: $0 BUILD_DIR [--deb]"
-want_deb=0
-if [[ $# -eq 2 ]]; then
-  [[ $2 == --deb ]] || fail "unknown option '$2' (usage: $0 BUILD_DIR [--deb])"
-  want_deb=1
+usage="usage: $0 BUILD_DIR [--deb [--apt]]"
+[[ $# -ge 1 && $# -le 3 ]] || fail "$usage"
+build_arg=$1; shift
+want_deb=0 want_apt=0
+for opt in "$@"; do
+  case "$opt" in
+    --deb) want_deb=1 ;;
+    --apt) want_apt=1 want_deb=1 ;;
+    *) fail "unknown option '$opt' ($usage)" ;;
+  esac
+done
+as_root=()
+if ((want_apt)); then
+  command -v apt-get >/dev/null || { echo "test-install: SKIPPED --apt: no apt-get on this machine"; exit 77; }
+  if [[ $(id -u) -ne 0 ]]; then
+    sudo -n true 2>/dev/null || { echo "test-install: SKIPPED --apt: needs root or passwordless sudo"; exit 77; }
+    as_root=(sudo -n)
+  fi
 fi
-build=$(cd "$1" 2>/dev/null && pwd) || fail "no build directory '$1'"
+build=$(cd "$build_arg" 2>/dev/null && pwd) || fail "no build directory '$build_arg'"
 cache=$build/CMakeCache.txt
 [[ -f $cache ]] || fail "$build is not a configured CMake build tree (no CMakeCache.txt)"
 cache_get() { sed -n "s/^$1:[A-Z]*=//p" "$cache" | head -n1; }
@@ -217,6 +235,23 @@ if ((want_deb)); then
   check_binaries "$scratch/deb/usr"
   note ".deb OK: $deb ($(du -h "$deb" | cut -f1), $(field Installed-Size) KiB installed, $(wc -l <<<"$contents") entries)"
   note ".deb Depends: $depends"
+fi
+
+# ---- apt-get install ./FILE.deb: the package as a user installs it ---------------------------------------
+if ((want_apt)); then
+  preinstalled=0
+  dpkg-query -W -f='${Status}' spe-studio 2>/dev/null | grep -q "install ok installed" && preinstalled=1
+  apt_env=(env DEBIAN_FRONTEND=noninteractive)
+  log=$("${as_root[@]}" "${apt_env[@]}" apt-get install -y --no-install-recommends "$deb" 2>&1) ||
+    fail "apt-get install $deb failed: $(echo "$log" | grep -E '^E:' | head -n1)"
+  ((preinstalled)) || trap '"${as_root[@]}" "${apt_env[@]}" apt-get remove -y -q spe-studio >/dev/null 2>&1; rm -rf "$scratch"' EXIT
+  [[ $(dpkg-query -W -f='${Version}' spe-studio) == "$version" ]] || fail "dpkg does not list spe-studio $version as installed"
+  note "apt-get install $(basename "$deb"): spe-studio $version installed ($(dpkg -L spe-studio | wc -l) paths)"
+  check_layout /usr
+  validate_desktop /usr
+  check_binaries /usr
+  ((preinstalled)) && note "spe-studio was installed before this test: left installed" ||
+    note "apt-get remove spe-studio on exit"
 fi
 
 note "PASS in $((SECONDS - start)) s"

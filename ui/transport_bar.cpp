@@ -111,9 +111,16 @@ void TransportBar::setScore(const music::Score& score, bool complete) {
   tempo_.emplace(score);
   end_tick_ = score.end_tick();
   bar_count_ = std::max(1, bar_count(score));
+  // A loop end left at the last bar keeps following it (the loop covers the whole take, also while it
+  // streams in); one the user moved stays where it is.
+  const bool end_follows_score = loop_to_->value() == loop_to_->maximum();
   for (QSpinBox* box : {loop_from_, loop_to_}) {
     const QSignalBlocker block(box);
     box->setMaximum(bar_count_);
+  }
+  if (end_follows_score) {
+    const QSignalBlocker block(loop_to_);
+    loop_to_->setValue(bar_count_);
   }
   if (loop_to_->value() < loop_from_->value()) {
     const QSignalBlocker block(loop_to_);

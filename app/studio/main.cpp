@@ -4,6 +4,7 @@
 // FILE loaded (after the takes asked for, with --generate) and exits (docs and CI smoke tests).
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QImage>
 #include <QSaveFile>
 #include <QSettings>
@@ -87,6 +88,10 @@ int main(int argc, char** argv) {
   QApplication::setOrganizationName(QStringLiteral("spe-studio"));
   QApplication::setApplicationName(QStringLiteral("SPE Studio"));
   QApplication::setApplicationVersion(QStringLiteral(SPE_VERSION));
+  // Ties the windows to the installed .desktop entry (Wayland app id, taskbar grouping and icon) and
+  // takes the icon from the theme where `cmake --install` put it.
+  QGuiApplication::setDesktopFileName(QStringLiteral("io.github.spe_studio.SpeStudio"));
+  QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("spe-studio")));
   spe::ui::apply_studio_theme(app);
 
   QCommandLineParser parser;

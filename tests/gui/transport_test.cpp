@@ -15,6 +15,7 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <chrono>
@@ -80,6 +81,14 @@ TEST_CASE("transport: play, space, seek from the ruler, loop a bar range and sto
   TransportBar& t = w.transport();
   CHECK(t.playAction()->shortcut() == QKeySequence(Qt::Key_Space));
   CHECK(t.playAction()->isEnabled());
+  {  // The loop range starts as the whole score, so Loop alone loops everything.
+    const auto* from = t.findChild<QSpinBox*>(QStringLiteral("loopFromSpin"));
+    const auto* to = t.findChild<QSpinBox*>(QStringLiteral("loopToSpin"));
+    REQUIRE((from && to));
+    CHECK(from->value() == 1);
+    CHECK(to->value() == spe::ui::bar_count(w.window.pianoRoll()->score()));
+    CHECK(to->value() > 1);
+  }
 
   t.playAction()->trigger();  // what Space does
   REQUIRE(t.state() == PlaybackEngine::State::Playing);
