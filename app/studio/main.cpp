@@ -114,7 +114,12 @@ int main(int argc, char** argv) {
                                     QStringLiteral("Restore an interrupted session without asking."));
   QCommandLineOption no_restore_option(QStringLiteral("no-restore"),
                                        QStringLiteral("Start a new session (an interrupted one is discarded)."));
+  QCommandLineOption export_option(QStringLiteral("export"),
+                                   QStringLiteral("With --generate --screenshot: also export the last take to OUT.mid "
+                                                  "(as File > Export MIDI does, recipe included)."),
+                                   QStringLiteral("OUT.mid"));
   parser.addOption(screenshot_option);
+  parser.addOption(export_option);
   parser.addOption(size_option);
   parser.addOption(generate_option);
   parser.addOption(takes_option);
@@ -127,6 +132,8 @@ int main(int argc, char** argv) {
   parser.process(app);
   const QStringList files = parser.positionalArguments();
   if (files.size() > 1) return fail(QStringLiteral("expected at most one MIDI file, got %1").arg(files.size()));
+  if (parser.isSet(export_option) && !(parser.isSet(generate_option) && parser.isSet(screenshot_option)))
+    return fail(QStringLiteral("--export needs --generate and --screenshot"));
 
   const auto t_start = process_start;
   spe::ui::MainWindow window;
@@ -167,6 +174,11 @@ int main(int argc, char** argv) {
         QTimer::singleShot(0, &window, start_take);
       } else if (parser.isSet(screenshot_option)) {
         QApplication::processEvents();
+        if (parser.isSet(export_option) && !window.exportMidi(parser.value(export_option))) {
+          fail(window.lastError());
+          QApplication::exit(2);
+          return;
+        }
         QString error;
         QApplication::exit(save_screenshot(window, parser.value(screenshot_option), error) ? 0 : (fail(error), 2));
       }
