@@ -10,6 +10,8 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "gui_test_support.hpp"
 #include "main_window.hpp"
@@ -36,10 +38,13 @@ TEST_CASE("spe-studio without a display says so in one line and exits 2", "[gui]
   CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 1);
 }
 
-TEST_CASE("spe-studio --generate --screenshot shows a generated take", "[gui]") {
+TEST_CASE("spe-studio --generate --screenshot --export shows and exports a generated take", "[gui]") {
   const fs::path out = spe::test::gui_scratch() / "studio_generate_screenshot.png";
-  fs::remove(out);
+  const fs::path take = spe::test::gui_scratch() / "studio_generate_export.mid";
+  const fs::path again = spe::test::gui_scratch() / "studio_generate_export_again.mid";
+  for (const auto& f : {out, take, again}) fs::remove(f);
   const auto r = spe::test::run_program(app(), "--generate --bars 8 --seed 2 --screenshot " + spe::test::shell_quote(out) +
+                                                   " --export " + spe::test::shell_quote(take) +
                                                    " --size 1400x860 " + spe::test::shell_quote(prompt()),
                                         {.env = "QT_QPA_PLATFORM=offscreen"});
   INFO(r.output);
@@ -47,6 +52,29 @@ TEST_CASE("spe-studio --generate --screenshot shows a generated take", "[gui]") 
   const QImage image(QString::fromStdString(out.string()));
   REQUIRE_FALSE(image.isNull());
   CHECK(image.width() == 1400);
+  // The exported take carries its recipe: the CLI reproduces it note for note.
+  REQUIRE(fs::exists(take));
+  const auto repro = spe::test::run_spe_cli("generate --threads 1 --recipe " + spe::test::shell_quote(take) + " -o " +
+                                            spe::test::shell_quote(again));
+  INFO(repro.output);
+  REQUIRE(repro.status == 0);
+  const auto a = spe::music::read_score(take), b = spe::music::read_score(again);
+  CHECK(a.note_count() > 0);
+  CHECK(a.note_count() == b.note_count());
+  auto listing = [](const spe::music::Score& s) {
+    std::vector<std::tuple<std::size_t, long, long, int, int>> out;
+    for (std::size_t t = 0; t < s.tracks.size(); ++t)
+      for (const auto& n : s.tracks[t].notes) out.emplace_back(t, long(n.start), long(n.end), n.pitch, n.velocity);
+    return out;
+  };
+  CHECK(listing(a) == listing(b));
+}
+
+TEST_CASE("spe-studio --export without --generate --screenshot is refused in one line", "[gui]") {
+  const auto r = spe::test::run_program(app(), "--export x.mid " + spe::test::shell_quote(prompt()),
+                                        {.env = "QT_QPA_PLATFORM=offscreen"});
+  CHECK(r.status == 2);
+  CHECK(r.output.find("--export needs --generate and --screenshot") != std::string::npos);
 }
 
 TEST_CASE("after kill -9 during a take, the next start restores the prompt and the finished takes", "[gui]") {
