@@ -22,14 +22,14 @@ usage() {
 }
 
 # Build: compiler, CMake/Ninja, LibTorch (CPU) + fast BLAS + Gloo (distributed), Qt 6, JSON, CLI, MIDI,
-# audio, Catch2. Run: the General MIDI soundfont. Test: Xvfb for GUI screenshots, clang + libFuzzer
-# runtime for fuzzing and sanitizers, ImageMagick and SoX to inspect rendered images and audio, the
-# desktop-entry and AppStream validators for the install test.
+# audio, Catch2, libpng (attention heatmaps). Run: the General MIDI soundfont. Test: Xvfb for GUI
+# screenshots, clang + libFuzzer runtime for fuzzing and sanitizers, ImageMagick and SoX to inspect
+# rendered images and audio, the desktop-entry and AppStream validators for the install test.
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libtorch-dev libopenblas0-openmp libgloo-dev
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev
-  nlohmann-json3-dev libcli11-dev catch2
+  nlohmann-json3-dev libcli11-dev catch2 libpng-dev
   librtmidi-dev libfluidsynth-dev timgm6mb-soundfont
   xvfb xauth
   clang libclang-rt-14-dev

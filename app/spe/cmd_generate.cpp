@@ -16,6 +16,7 @@
 #include "generate/session.hpp"
 #include "generate/take.hpp"
 #include "model_paths.hpp"
+#include "recipe_replay.hpp"
 #include "tokens/vocabulary.hpp"
 
 namespace spe::cli {
@@ -104,81 +105,12 @@ void draw_progress(double fraction, double elapsed) {
   std::fflush(stdout);
 }
 
-// Re-runs the take a recipe describes (recursively for re-rolls: the parent first, then its rewind or
-// its first bars as the prompt) and returns it with the prompt and params that made it.
-struct Reproduced {
-  generate::Take take;
-  generate::Prompt prompt;
-  generate::GenerationParams params;
-};
-
-Reproduced reproduce(const nlohmann::json& recipe, const generate::Model& model, const std::string& source_override,
-                     const std::string& where) {
-  Reproduced r;
-  r.params = recipe.at("params").get<generate::GenerationParams>();
-  r.params.candidates = 1;
-  r.params.first_candidate = recipe.value("candidate", 0);
-  auto run = [&](generate::GenerationSession& session) {
-    session.run();
-    r.take = generate::make_take(model.tokenizer(), session.candidates().front(), 0);
-  };
-  if (recipe.contains("reroll")) {
-    const auto& rr = recipe.at("reroll");
-    if (!rr.contains("parent") || !rr.at("parent").contains("params"))
-      throw UsageError(where + ": the recipe of a re-rolled take lacks its parent's recipe");
-    const Reproduced parent = reproduce(rr.at("parent"), model, source_override, where);
-    const int bar = rr.at("bar").get<int>();
-    const std::uint64_t seed = rr.at("seed").get<std::uint64_t>();
-    if (rr.contains("rewound_from")) {
-      // The GUI rewound the parent's live session: replay the parent, rewind the same way.
-      generate::GenerationSession session(model.incremental(), model.scheme(), parent.params);
-      session.start(parent.prompt.tokens);
-      session.run();
-      auto rewound = session.rewind(0, bar, seed);
-      r.params = rewound->params();
-      r.prompt = parent.prompt;
-      run(*rewound);
-    } else {
-      r.prompt = generate::prompt_from_score(model.tokenizer(), parent.take.score, bar, where);
-      generate::GenerationSession session(model.incremental(), model.scheme(), r.params);
-      session.start(r.prompt.tokens);
-      run(session);
-    }
-    return r;
-  }
-  const std::string source = !source_override.empty() ? source_override
-                                                       : recipe.at("prompt").value("source", std::string("scratch"));
-  if (source == "scratch") {
-    r.prompt = generate::prompt_from_scratch(model.scheme());
-  } else {
-    if (!fs::exists(source))
-      throw UsageError(where + ": the recipe's prompt " + source + " does not exist (give it with --prompt)");
-    r.prompt = generate::prompt_from_midi(model.tokenizer(), source, r.params.prompt_bars);
-  }
-  generate::GenerationSession session(model.incremental(), model.scheme(), r.params);
-  session.start(r.prompt.tokens);
-  run(session);
-  return r;
-}
-
 void run_recipe(const Options& o) {
   const fs::path out(o.out);
   check_output(out);
-  nlohmann::json recipe;
-  try {
-    recipe = generate::read_recipe(o.recipe);
-  } catch (const nlohmann::json::exception&) {
-    throw UsageError(o.recipe + ": its recipe is not valid JSON");
-  }
-  if (recipe.empty() || !recipe.contains("model") || !recipe.contains("params"))
-    throw UsageError(o.recipe + ": holds no spe-studio recipe (only takes written by spe generate or spe-studio do)");
-  const auto& m = recipe.at("model");
-  const fs::path model_dir = generate::resolve_model(o.model.empty() ? m.value("name", std::string()) : o.model, model_roots());
+  const nlohmann::json recipe = read_take_recipe(o.recipe);
   generate::set_compute_threads(o.threads);
-  const auto model = generate::Model::load(model_dir, {o.device});
-  if (m.value("weights_sha256", std::string()) != model->info().weights_sha256)
-    throw UsageError(o.recipe + ": the take was made with weights " + m.value("id", std::string("?")) + ", but " +
-                     model->info().id() + " is installed: it cannot be reproduced exactly");
+  const auto model = load_recipe_model(recipe, o.model, o.device, o.recipe);
   Reproduced r = reproduce(recipe, *model, o.prompt, o.recipe);
   nlohmann::json again = generate::take_recipe(model->info(), r.params, r.prompt, r.take);
   if (recipe.contains("reroll")) again["reroll"] = recipe["reroll"];

@@ -26,9 +26,11 @@ int main(int argc, char** argv) {
   // spin-waiting at every parallel region made a 2-thread evaluation 20–40× slower (a 4-song POP909 eval:
   // 117 s instead of 3.4 s, docs/results/eval-speed.md). The wait policy is read when libgomp loads,
   // before main, so `eval` re-executes itself once with OMP_WAIT_POLICY=PASSIVE unless the caller chose
-  // a policy (OMP_WAIT_POLICY=ACTIVE keeps spinning).
-  if (argc > 1 && std::strcmp(argv[1], "eval") == 0 && std::getenv("OMP_WAIT_POLICY") == nullptr &&
-      ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0) == 0)
+  // a policy (OMP_WAIT_POLICY=ACTIVE keeps spinning). `attention` too: re-running a 1000-token take and
+  // its probe with --threads 2 on a loaded 2-core machine took 40 s spinning, 4 s passive
+  // (docs/results/attention.md).
+  const bool passive = argc > 1 && (std::strcmp(argv[1], "eval") == 0 || std::strcmp(argv[1], "attention") == 0);
+  if (passive && std::getenv("OMP_WAIT_POLICY") == nullptr && ::setenv("OMP_WAIT_POLICY", "PASSIVE", 0) == 0)
     ::execv("/proc/self/exe", argv);  // returns only on failure: then carry on as we are
   CLI::App app{"spe — Performer + Stochastic Positional Encoding music engine (SPE Studio " SPE_VERSION ")"};
   app.require_subcommand(1);

@@ -150,12 +150,14 @@ std::string Model::device() const { return backend_->device.str(); }
 int Model::layers() const { return backend_->lm->config().n_layers; }
 int Model::heads() const { return backend_->lm->config().n_heads; }
 
+static_assert(AttentionWindow::kMeanOverHeads == model::AttentionProbe::kMeanOverHeads);
+
 AttentionWindow Model::attention(const std::vector<int>& tokens, std::uint64_t model_seed, int layer, int head,
                                  std::int64_t begin, std::int64_t end) const {
-  if (layer < 0 || layer >= layers() || head < 0 || head >= heads())
+  if (layer < 0 || layer >= layers() || head < AttentionWindow::kMeanOverHeads || head >= heads())
     throw std::invalid_argument("attention: no layer " + std::to_string(layer) + " / head " + std::to_string(head) +
                                 " (the model has " + std::to_string(layers()) + " layers of " +
-                                std::to_string(heads()) + " heads)");
+                                std::to_string(heads()) + " heads; head -1 = mean over heads)");
   if (begin < 0 || end <= begin || end > static_cast<std::int64_t>(tokens.size()))
     throw std::invalid_argument("attention: window [" + std::to_string(begin) + ", " + std::to_string(end) +
                                 ") is not inside the " + std::to_string(tokens.size()) + " tokens");

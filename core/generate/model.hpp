@@ -43,8 +43,10 @@ struct ModelLoadSettings {
 };
 
 // softmax(Q̂K̂ᵀ) of one layer/head over positions [begin, end) of a sequence, row-major (W × W).
+// head -1 = mean over heads (kMeanOverHeads): the average of the layer's per-head windows.
 struct AttentionWindow {
-  int layer = 0, head = 0;
+  static constexpr int kMeanOverHeads = -1;
+  int layer = 0, head = 0;  // head 0 … heads() − 1, or -1 = mean over heads
   std::int64_t begin = 0, end = 0;
   std::vector<float> weights;
   float at(std::int64_t row, std::int64_t col) const { return weights[std::size_t(row * (end - begin) + col)]; }
@@ -66,6 +68,7 @@ class Model {
 
   // The attention the take with model seed `model_seed` (GenerationSession::model_seed()) saw over
   // [begin, end) of `tokens`, from the model's attention probe. Costs one parallel forward of `end` tokens.
+  // head -1 = mean over heads. Throws std::invalid_argument on a layer, head or window that does not exist.
   AttentionWindow attention(const std::vector<int>& tokens, std::uint64_t model_seed, int layer, int head,
                             std::int64_t begin, std::int64_t end) const;
 

@@ -219,11 +219,21 @@ torch::Tensor PerformerLM::forward(const torch::Tensor& tokens, const NoiseConte
     if (probe && probe->layer == l) {
       torch::NoGradGuard no_grad;
       const auto w = probe->end - probe->begin;
-      torch::Tensor qw = q.select(2, probe->head).narrow(1, probe->begin, w).to(torch::kCPU, torch::kFloat64);
-      torch::Tensor kw = k.select(2, probe->head).narrow(1, probe->begin, w).to(torch::kCPU, torch::kFloat64);
-      torch::Tensor scores = torch::bmm(qw, kw.transpose(1, 2)) / std::sqrt(static_cast<double>(q.size(3)));
-      torch::Tensor mask = torch::ones({w, w}, torch::dtype(torch::kBool)).tril();
-      probe->weights = torch::softmax(scores.masked_fill(mask.logical_not(), -INFINITY), -1);
+      const torch::Tensor mask = torch::ones({w, w}, torch::dtype(torch::kBool)).tril().logical_not();
+      // One head's causal softmax over the window, in float64 on the CPU: (B, W, W).
+      auto head_weights = [&](int head) {
+        torch::Tensor qw = q.select(2, head).narrow(1, probe->begin, w).to(torch::kCPU, torch::kFloat64);
+        torch::Tensor kw = k.select(2, head).narrow(1, probe->begin, w).to(torch::kCPU, torch::kFloat64);
+        torch::Tensor scores = torch::bmm(qw, kw.transpose(1, 2)) / std::sqrt(static_cast<double>(q.size(3)));
+        return torch::softmax(scores.masked_fill(mask, -INFINITY), -1);
+      };
+      if (probe->head == AttentionProbe::kMeanOverHeads) {
+        torch::Tensor sum = head_weights(0);
+        for (int hh = 1; hh < h; ++hh) sum.add_(head_weights(hh));
+        probe->weights = sum.div_(static_cast<double>(h));
+      } else {
+        probe->weights = head_weights(probe->head);
+      }
     }
     torch::Tensor phi_q = feature_map_.apply(q, omegas[l]).transpose(1, 2);  // (B,H,N,F)
     torch::Tensor phi_k = feature_map_.apply(k, omegas[l]).transpose(1, 2);
@@ -305,8 +315,9 @@ torch::Tensor PerformerLM::attention_probe(const torch::Tensor& tokens, const No
                                            int head, std::int64_t begin, std::int64_t end) {
   if (layer < 0 || layer >= config_.n_layers)
     throw std::out_of_range("attention probe: layer " + std::to_string(layer) + " does not exist");
-  if (head < 0 || head >= config_.n_heads)
-    throw std::out_of_range("attention probe: head " + std::to_string(head) + " does not exist");
+  if (head != AttentionProbe::kMeanOverHeads && (head < 0 || head >= config_.n_heads))
+    throw std::out_of_range("attention probe: head " + std::to_string(head) + " does not exist (0 to " +
+                            std::to_string(config_.n_heads - 1) + ", or -1 = mean over heads)");
   if (tokens.dim() != 2 || begin < 0 || end <= begin || end > tokens.size(1))
     throw std::out_of_range("attention probe: window [" + std::to_string(begin) + ", " + std::to_string(end) +
                             ") is not inside the sequence");

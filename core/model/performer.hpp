@@ -70,9 +70,12 @@ class SpeDecoder : public torch::nn::Module {
 // Optional capture of softmax(Q̂K̂ᵀ/sqrt(d_q)) for one layer/head over positions [begin, end) (paper
 // appendix D.1): the attention the FAVOR+ features approximate, computed exactly from the
 // SPE-filtered queries/keys, causally masked and row-normalised inside the window.
+// head = -1 (kMeanOverHeads): the mean over all heads of the layer of each head's window (every head's
+// softmax in float64, then averaged), still (B, W, W) and row-stochastic.
 struct AttentionProbe {
+  static constexpr int kMeanOverHeads = -1;
   int layer = 0;
-  int head = 0;
+  int head = 0;  // 0 … n_heads − 1, or kMeanOverHeads
   std::int64_t begin = 0;
   std::int64_t end = 0;
   torch::Tensor weights;  // filled by forward: (B, end − begin, end − begin), float64 on the CPU
@@ -135,7 +138,8 @@ class PerformerLM : public torch::nn::Module {
   // tokens (B) int64 → logits (B, V); advances the state by one position.
   torch::Tensor step(GenerationState& state, const torch::Tensor& tokens) const;
 
-  // softmax(Q̂K̂ᵀ) of `layer`/`head` over positions [begin, end) of `tokens` (B, N ≥ end): (B, W, W).
+  // softmax(Q̂K̂ᵀ) of `layer`/`head` over positions [begin, end) of `tokens` (B, N ≥ end): (B, W, W),
+  // float64 on the CPU. head -1 = mean over heads (AttentionProbe::kMeanOverHeads).
   torch::Tensor attention_probe(const torch::Tensor& tokens, const NoiseContext& noise, int layer, int head,
                                 std::int64_t begin, std::int64_t end);
 

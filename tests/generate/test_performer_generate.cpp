@@ -284,6 +284,24 @@ TEST_CASE("attention capture over a window of the take: causal rows that sum to 
     CHECK(row == Approx(1.0).epsilon(1e-4));
   }
   CHECK_THROWS_WITH(m->attention(tokens, s.model_seed(), 5, 0, 0, 10), Catch::Contains("no layer 5"));
+  // head -1: the mean of the per-head windows, still row-stochastic.
+  const auto mean = m->attention(tokens, s.model_seed(), 1, AttentionWindow::kMeanOverHeads, 20, 52);
+  CHECK(mean.head == -1);
+  REQUIRE(mean.weights.size() == 32u * 32u);
+  std::vector<double> sum(mean.weights.size(), 0.0);
+  for (int h = 0; h < m->heads(); ++h) {
+    const auto one = m->attention(tokens, s.model_seed(), 1, h, 20, 52);
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += one.weights[i];
+  }
+  double worst = 0.0;
+  for (std::size_t i = 0; i < sum.size(); ++i) worst = std::max(worst, std::abs(mean.weights[i] - sum[i] / m->heads()));
+  CHECK(worst <= 1e-6);  // float32 windows
+  for (int i = 0; i < 32; ++i) {
+    double row = 0.0;
+    for (int j = 0; j <= i; ++j) row += mean.at(i, j);
+    CHECK(row == Approx(1.0).epsilon(1e-5));
+  }
+  CHECK_THROWS_WITH(m->attention(tokens, s.model_seed(), 0, -2, 0, 10), Catch::Contains("head -1 = mean over heads"));
 }
 
 TEST_CASE("model folders with problems are refused with a message naming the folder") {

@@ -186,6 +186,33 @@ TEST_CASE("attention probe returns causal row-normalised weights of the SPE-filt
   CHECK_THROWS_WITH(model.attention_probe(tokens, NoiseContext(9), 0, 0, 20, 40), Catch::Contains("window"));
 }
 
+TEST_CASE("attention probe head -1 is the mean over heads of the per-head windows") {
+  for (PositionalKind kind : {PositionalKind::sine_spe, PositionalKind::conv_spe}) {
+    INFO("pe " << to_string(kind));
+    ModelConfig config = spe::test::tiny_config(kind, FeatureMapKind::favor);
+    REQUIRE(config.n_heads > 1);
+    PerformerLM model(config, 1);
+    model.eval();
+    const torch::Tensor tokens = random_tokens(2, 30, config.vocab_size, 4);
+    const torch::Tensor mean = model.attention_probe(tokens, NoiseContext(9), 1, AttentionProbe::kMeanOverHeads, 6, 27);
+    REQUIRE(mean.sizes().vec() == std::vector<std::int64_t>({2, 21, 21}));
+    CHECK(mean.scalar_type() == torch::kFloat64);
+    torch::Tensor sum = torch::zeros_like(mean);
+    for (int h = 0; h < config.n_heads; ++h) sum += model.attention_probe(tokens, NoiseContext(9), 1, h, 6, 27);
+    CHECK((mean - sum / config.n_heads).abs().max().item<double>() <= 1e-9);
+    CHECK((mean.sum(-1) - 1.0).abs().max().item<double>() <= 1e-9);
+    CHECK(mean.triu(1).abs().max().item<double>() == 0.0);
+    // The mean is not one of the heads (the heads differ).
+    CHECK((mean - model.attention_probe(tokens, NoiseContext(9), 1, 0, 6, 27)).abs().max().item<double>() > 1e-6);
+  }
+  ModelConfig config = spe::test::tiny_config(PositionalKind::sine_spe, FeatureMapKind::favor);
+  PerformerLM model(config, 1);
+  const torch::Tensor tokens = random_tokens(1, 10, config.vocab_size, 2);
+  CHECK_THROWS_WITH(model.attention_probe(tokens, NoiseContext(9), 0, -2, 0, 4), Catch::Contains("head -2"));
+  CHECK_THROWS_WITH(model.attention_probe(tokens, NoiseContext(9), 0, config.n_heads, 0, 4),
+                    Catch::Contains("-1 = mean over heads"));
+}
+
 TEST_CASE("on CUDA the recurrent step equals the parallel forward and matches the CPU", "[gpu]") {
   if (!torch::cuda::is_available()) {
     WARN("SKIPPED: no CUDA device in this LibTorch build");
