@@ -4,10 +4,15 @@
 #include <QThread>
 #include <chrono>
 #include <exception>
+#include <stdexcept>
 
 #include "piano_roll_view.hpp"
 
 namespace spe::ui {
+
+AttentionMap GenerationEngine::attention(const TokenTrace&, int, int, std::int64_t, std::int64_t) const {
+  throw std::runtime_error("this engine computes no attention");
+}
 
 music::Score prompt_prefix(const music::Score& score, music::Tick end) {
   music::Score prompt;
@@ -88,6 +93,11 @@ bool GenerationController::start(const GenerationRequest& request) {
     };
     sink.training_end = [this](music::Tick tick) {
       QMetaObject::invokeMethod(this, [this, tick] { Q_EMIT trainingEndReached(tick); }, Qt::QueuedConnection);
+    };
+    sink.scores = [this](std::size_t first, std::vector<float> entropy, std::vector<float> log_prob) {
+      QMetaObject::invokeMethod(this, [this, first, entropy = std::move(entropy), log_prob = std::move(log_prob)] {
+        Q_EMIT scoresGenerated(qulonglong(first), entropy, log_prob);
+      }, Qt::QueuedConnection);
     };
     sink.cancelled = [this] { return cancel_requested_.load(); };
     try {

@@ -23,6 +23,7 @@ class GenerationController : public QObject {
   ~GenerationController() override;  // cancels a running take and waits for the worker
 
   GenerationEngine& engine() const { return *engine_; }
+  std::shared_ptr<GenerationEngine> sharedEngine() const { return engine_; }
   bool isRunning() const { return running_; }
   // Starts a take; false (and nothing happens) while another one runs.
   bool start(const GenerationRequest& request);
@@ -39,6 +40,8 @@ class GenerationController : public QObject {
   void notesGenerated(int track, const spe::music::Track& header, const std::vector<spe::music::Note>& notes);
   void progressChanged(double fraction, qulonglong tokens, double tokens_per_second, double eta_seconds);
   void trainingEndReached(spe::music::Tick tick);
+  // Entropy and log p of candidate 0's newest tokens, the first at take position `first`.
+  void scoresGenerated(qulonglong first, const std::vector<float>& entropy, const std::vector<float>& log_prob);
   void finished(const spe::ui::GenerationOutcome& outcome);
   void failed(const QString& message);
 

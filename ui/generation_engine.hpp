@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,48 @@ struct ModelDescription {
   std::string source;          // bundled | user | added
   bool is_default = false;
   std::string error;           // non-empty: the folder could not be read (one line)
+  int layers = 0, heads = 0;   // of the loaded model (0 before loading)
+};
+
+// What the model read and said at every token of a take, for the insight views (attention, entropy).
+// Token ids stay opaque to the GUI: the engine gives each token's name, bar, onset tick and the note it
+// starts, so a view can tie rows of a heatmap to notes of the roll without knowing the scheme.
+struct TokenTrace {
+  std::string model_id;                  // ModelDescription::id of the model that made the take
+  std::vector<int> tokens;               // prompt + generated, exactly as the model read them
+  std::size_t prompt_length = 0;
+  std::vector<float> entropy;            // nats, one per generated token
+  std::vector<float> log_prob;           // log p of each generated token (−log p is its loss)
+  std::uint64_t model_seed = 0;          // every random draw inside the model for this take
+  std::int64_t train_len = 0;            // the model's training length, in tokens
+  int ticks_per_beat = 480;              // of the take's score
+  std::vector<int> bar;                  // 0-based bar of each token
+  std::vector<music::Tick> tick;         // onset tick of each token in the take's score
+  std::vector<int> note_track, note_pitch;  // the note a token starts; -1 for other tokens
+  std::vector<std::string> vocabulary;   // token names by id
+
+  std::size_t size() const { return tokens.size(); }
+  std::string tokenName(std::size_t i) const {
+    const int id = tokens[i];
+    return id >= 0 && std::size_t(id) < vocabulary.size() ? vocabulary[std::size_t(id)] : std::to_string(id);
+  }
+  // The token that started the note of `track` at `start` with `pitch`; -1 when none did.
+  std::int64_t tokenOfNote(int track, music::Tick start, int pitch) const {
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+      if (note_pitch[i] == pitch && note_track[i] == track && tick[i] == start) return std::int64_t(i);
+    return -1;
+  }
+};
+
+// softmax(Q̂K̂ᵀ) of one layer and head (head −1: the mean over heads) over tokens [begin, end) of a take,
+// causally masked and row-normalised inside the window (paper appendix D.1): row r, column c is how
+// much token begin + r attends to token begin + c.
+struct AttentionMap {
+  int layer = 0, head = 0;
+  std::int64_t begin = 0, end = 0;
+  std::vector<float> weights;  // (end − begin)², row-major
+  std::int64_t size() const { return end - begin; }
+  float at(std::int64_t row, std::int64_t col) const { return weights[std::size_t(row * size() + col)]; }
 };
 
 struct GenerationRequest {
@@ -67,6 +110,7 @@ struct GeneratedTake {
   int reroll_bar = -1;            // re-roll: the bar it continues from
   std::size_t tokens = 0;         // generated tokens
   bool partial = false;           // stopped before its requested length
+  std::shared_ptr<const TokenTrace> trace;  // what the model read and said at each token
 };
 
 struct GenerationOutcome {
@@ -84,6 +128,9 @@ struct GenerationSink {
   std::function<void(int track, const music::Track& header, std::vector<music::Note> notes)> notes;
   std::function<void(double fraction, std::size_t tokens)> progress;
   std::function<void(music::Tick tick)> training_end;
+  // Entropy and log-probability of candidate 0's tokens generated since the last call, in order; the
+  // first value is that of the token at position `first` of the take (prompt tokens included).
+  std::function<void(std::size_t first, std::vector<float> entropy, std::vector<float> log_prob)> scores;
   std::function<bool()> cancelled;  // poll between tokens; stop early and return what exists when true
 };
 
@@ -99,6 +146,11 @@ class GenerationEngine {
   // Runs one take (all its candidates) on the calling (worker) thread and returns them whole. Throws
   // std::exception with a one-line message on failure.
   virtual GenerationOutcome generate(const GenerationRequest& request, const GenerationSink& sink) = 0;
+  // The attention the take of `trace` saw (its own model seed) in `layer` / `head` (−1: mean over heads)
+  // over [begin, end). May run on any thread, beside generate(). Throws std::exception with one line
+  // (wrong model, layer, head or window; an engine without attention).
+  virtual AttentionMap attention(const TokenTrace& trace, int layer, int head, std::int64_t begin,
+                                 std::int64_t end) const;
 };
 
 // The first `end` ticks of `score` as a prompt: notes starting before `end` (kept whole, flagged

@@ -84,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createToolBar();
   menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addAction(dock->toggleViewAction());
   createDocks();
+  createInsightDocks();
   createTransport();
 
   progress_ = new QProgressBar(this);
@@ -102,7 +103,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   QSettings settings;
   if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) resize(1280, 800);
-  restoreState(settings.value(kStateKey).toByteArray());
+  dock_layout_restored_ = restoreState(settings.value(kStateKey).toByteArray());
   rebuildRecentMenu();
   updateZoomLabel();
   updateTitle();
@@ -376,6 +377,14 @@ void MainWindow::showAbout() {
          "<p>Open a MIDI file as a prompt, continue it beyond the model's training length, audition and "
          "export takes.</p>")
           .arg(QApplication::applicationVersion()));
+}
+
+void MainWindow::showEvent(QShowEvent* event) {
+  QMainWindow::showEvent(event);
+  if (!dock_layout_restored_) {  // first run: the docks' sizes only take once the window has its own
+    dock_layout_restored_ = true;
+    sizeInsightDocks();
+  }
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

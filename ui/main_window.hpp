@@ -4,6 +4,7 @@
 // Files come in through File ▸ Open, the recent-files menu or drag-and-drop; unreadable files produce a
 // one-line error box naming the file and the problem. Geometry, last folder and recent files persist.
 
+#include <QList>
 #include <QMainWindow>
 #include <QStringList>
 #include <atomic>
@@ -22,6 +23,7 @@ class QThread;
 
 namespace spe::ui {
 
+class AttentionView;
 class GenerationController;
 class GenerationEngine;
 class GenerationPanel;
@@ -30,10 +32,12 @@ class ModelCatalog;
 class ModelPanel;
 class PianoRollView;
 class PromptPanel;
+class TakeCurvesView;
 class SessionStore;
 class TakesPanel;
 class TransportBar;
 struct GenerationOutcome;
+struct NoteKey;
 struct StudioSettings;
 struct Take;
 
@@ -66,6 +70,8 @@ class MainWindow : public QMainWindow {
   GenerationPanel* generationPanel() const { return generation_panel_; }
   TakesPanel* takesPanel() const { return takes_panel_; }
   TransportBar* transport() const { return transport_; }
+  AttentionView* attentionView() const { return attention_view_; }
+  TakeCurvesView* curvesView() const { return curves_view_; }
   QString currentFile() const { return current_file_; }
   QString lastError() const { return last_error_; }
   QStringList recentFiles() const;
@@ -119,6 +125,7 @@ class MainWindow : public QMainWindow {
 
  protected:
   void closeEvent(QCloseEvent* event) override;
+  void showEvent(QShowEvent* event) override;
   void dragEnterEvent(QDragEnterEvent* event) override;
   void dropEvent(QDropEvent* event) override;
 
@@ -133,6 +140,12 @@ class MainWindow : public QMainWindow {
   void updateZoomLabel();
   void updateTitle();
   void createDocks();
+  void createInsightDocks();
+  void sizeInsightDocks();
+  void wireInsightViews();  // after a new generation controller
+  void showTakeInsights(const Take* take);
+  void focusNote(const NoteKey& note);
+  void highlightAttention(qint64 query, const QList<qint64>& keys);
   void wireGenerationPanel();
   void onGenerationFinished(const GenerationOutcome& outcome);
   void showTake(const QString& id);
@@ -157,6 +170,8 @@ class MainWindow : public QMainWindow {
   GenerationPanel* generation_panel_ = nullptr;
   TakesPanel* takes_panel_ = nullptr;
   TransportBar* transport_ = nullptr;
+  AttentionView* attention_view_ = nullptr;
+  TakeCurvesView* curves_view_ = nullptr;
   std::shared_ptr<PlaybackEngine> playback_;
   QAction* export_audio_action_ = nullptr;
   QThread* render_thread_ = nullptr;
@@ -169,6 +184,7 @@ class MainWindow : public QMainWindow {
   QString running_parent_;         // re-roll in flight: the parent take
   int running_reroll_bar_ = -1;
   bool autosave_pending_ = false;
+  bool dock_layout_restored_ = false;  // the user's saved dock layout was applied (else sized on first show)
   music::Score prompt_source_;  // the file as loaded: takes are cut from it, never from a previous take
   QMessageBox* error_box_ = nullptr;
   QString current_file_;

@@ -213,8 +213,9 @@ void MainWindow::setGenerationEngine(std::shared_ptr<GenerationEngine> engine) {
   stop_action_->setEnabled(false);
   generation_panel_->setRunning(false);
   generation_panel_->setReady(engine != nullptr, tr("Load a model first"));
-  if (!engine) return;
+  if (!engine) return wireInsightViews();
   generation_ = new GenerationController(std::move(engine), this);
+  wireInsightViews();
   generation_->attachPianoRoll(piano_roll_);
   connect(generation_, &GenerationController::progressChanged, this,
           [this](double fraction, qulonglong tokens, double rate, double eta) {
@@ -320,6 +321,7 @@ void MainWindow::onGenerationFinished(const GenerationOutcome& outcome) {
     take.candidate = g.candidate;
     take.partial = g.partial;
     take.engine_session = g.session;
+    take.trace = g.trace;
     if (first_id.isEmpty())
       for (const auto& t : g.score.tracks)
         for (const auto& n : t.notes) new_notes += n.from_prompt ? 0 : 1;
@@ -338,6 +340,7 @@ void MainWindow::showTake(const QString& id) {
   if (!take || (generation_ && generation_->isRunning())) return;
   piano_roll_->setScore(take->score, /*keep_view=*/true);
   piano_roll_->setPromptEndTick(take->prompt_end > 0 ? take->prompt_end : -1);
+  showTakeInsights(take);
   const int train_len = generation_ ? int(generation_->engine().description().train_len) : 0;
   setTrainingLength(take->training_end,
                     train_len > 0 ? tr("training length (%1 tokens)").arg(train_len) : tr("training length"));

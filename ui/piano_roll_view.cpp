@@ -46,6 +46,8 @@ PianoRollView::PianoRollView(QWidget* parent) : QAbstractScrollArea(parent) {
 
 void PianoRollView::setScore(const music::Score& score, bool keep_view) {
   score_ = score;
+  focus_note_.reset();
+  attended_notes_.clear();
   if (score_.ticks_per_beat <= 0) score_.ticks_per_beat = 480;
   longest_note_.assign(score_.tracks.size(), 0);
   for (std::size_t t = 0; t < score_.tracks.size(); ++t) {
@@ -276,6 +278,14 @@ void PianoRollView::mousePressEvent(QMouseEvent* event) {
     event->accept();
     return;
   }
+  if (event->button() == Qt::LeftButton) {
+    if (const auto ref = noteAt(pos)) {
+      const music::Note& n = note(*ref);
+      Q_EMIT noteClicked(NoteKey{ref->track, n.start, n.pitch});
+      event->accept();
+      return;
+    }
+  }
   QAbstractScrollArea::mousePressEvent(event);
 }
 
@@ -441,6 +451,7 @@ void PianoRollView::paintEvent(QPaintEvent* event) {
     paintBackground(p, area);
     paintGrid(p, area);
     paintNotes(p, area);
+    paintHighlights(p);
     paintOverlays(p, area);
     p.restore();
   }
@@ -545,6 +556,35 @@ void PianoRollView::paintOverlays(QPainter& p, const QRect& area) const {
     const int x = static_cast<int>(std::lround(tickToX(playhead_tick_)));
     p.fillRect(QRect(x, area.top(), 1, area.height()), c.playhead);
   }
+}
+
+void PianoRollView::setNoteHighlights(std::optional<NoteKey> focus, std::vector<NoteKey> attended) {
+  focus_note_ = focus;
+  attended_notes_ = std::move(attended);
+  viewport()->update();
+}
+
+std::optional<NoteRef> PianoRollView::findNote(const NoteKey& key) const {
+  if (key.track < 0 || key.track >= static_cast<int>(score_.tracks.size())) return std::nullopt;
+  const auto& notes = score_.tracks[static_cast<std::size_t>(key.track)].notes;
+  auto it = std::lower_bound(notes.begin(), notes.end(), key.start,
+                             [](const music::Note& n, music::Tick t) { return n.start < t; });
+  for (; it != notes.end() && it->start == key.start; ++it)
+    if (it->pitch == key.pitch) return NoteRef{key.track, static_cast<int>(it - notes.begin())};
+  return std::nullopt;
+}
+
+void PianoRollView::paintHighlights(QPainter& p) const {
+  const auto& c = piano_roll_colors();
+  auto frame = [&](const NoteKey& key, const QColor& colour, int width) {
+    const auto ref = findNote(key);
+    if (!ref) return;
+    p.setPen(QPen(colour, width));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(noteRect(*ref).adjusted(-width, -width, width - 1, width - 1));
+  };
+  for (const auto& key : attended_notes_) frame(key, c.training_marker, 2);
+  if (focus_note_) frame(*focus_note_, c.white_key, 2);
 }
 
 void PianoRollView::paintKeyboard(QPainter& p) const {

@@ -9,6 +9,7 @@
 #include <QString>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "music/score.hpp"
 
@@ -19,6 +20,14 @@ struct NoteRef {
   int track = -1;
   int index = -1;
   bool operator==(const NoteRef&) const = default;
+};
+
+// A note addressed by what it is (track, onset, pitch): stays valid when notes are re-sorted or streamed in.
+struct NoteKey {
+  int track = -1;
+  music::Tick start = 0;
+  int pitch = -1;
+  bool operator==(const NoteKey&) const = default;
 };
 
 class PianoRollView : public QAbstractScrollArea {
@@ -46,6 +55,12 @@ class PianoRollView : public QAbstractScrollArea {
   music::Tick playheadTick() const { return playhead_tick_; }
   void setPromptEndTick(music::Tick tick);
   music::Tick promptEndTick() const { return prompt_end_tick_; }
+  // The note the attention view follows (`focus`, drawn with a bright frame) and the notes it attends to
+  // most (`attended`, framed in the marker colour). Cleared by setScore().
+  void setNoteHighlights(std::optional<NoteKey> focus, std::vector<NoteKey> attended);
+  std::optional<NoteKey> focusNote() const { return focus_note_; }
+  const std::vector<NoteKey>& attendedNotes() const { return attended_notes_; }
+  std::optional<NoteRef> findNote(const NoteKey& key) const;
 
   // Zoom: horizontal in pixels per beat, vertical in pixels per semitone.
   void setPixelsPerBeat(double pixels);
@@ -87,6 +102,7 @@ class PianoRollView : public QAbstractScrollArea {
  Q_SIGNALS:
   void zoomChanged();
   void seekRequested(spe::music::Tick tick);  // the user clicked or dragged in the ruler
+  void noteClicked(const spe::ui::NoteKey& note);  // left click on a note
   void contentChanged();                       // setScore() or appendNotes(): playback follows it
 
  protected:
@@ -114,6 +130,7 @@ class PianoRollView : public QAbstractScrollArea {
   void paintGrid(QPainter& p, const QRect& area) const;
   void paintNotes(QPainter& p, const QRect& area) const;
   void paintOverlays(QPainter& p, const QRect& area) const;
+  void paintHighlights(QPainter& p) const;
   void paintKeyboard(QPainter& p) const;
   void paintRuler(QPainter& p) const;
 
@@ -125,6 +142,8 @@ class PianoRollView : public QAbstractScrollArea {
   QString training_label_;
   music::Tick playhead_tick_ = -1;
   music::Tick prompt_end_tick_ = -1;
+  std::optional<NoteKey> focus_note_;
+  std::vector<NoteKey> attended_notes_;
   bool follow_appends_ = false;
   int last_area_height_ = 0;
   std::optional<QPoint> pan_from_;  // middle-button drag in progress: last cursor position  // note-area height at the last resize, to keep the centre pitch on resize

@@ -1,6 +1,8 @@
 // SessionStore: the autosave folder (see the header for its layout).
 #include "session_store.hpp"
 
+#include "trace_file.hpp"
+
 #include <signal.h>
 #include <cerrno>
 #include <unistd.h>
@@ -98,6 +100,9 @@ QString SessionStore::promptPath() const { return QDir(dir_).filePath(QStringLit
 QString SessionStore::takePath(const QString& id) const {
   return QDir(dir_).filePath(QStringLiteral("takes/%1.mid").arg(file_stem(id)));
 }
+QString SessionStore::tracePath(const QString& id) const {
+  return QDir(dir_).filePath(QStringLiteral("takes/%1.trace.json").arg(file_stem(id)));
+}
 QString SessionStore::lockPath() const { return QDir(dir_).filePath(QStringLiteral("running.lock")); }
 
 bool SessionStore::save(const StudioSession& session, QString* error) {
@@ -116,6 +121,7 @@ bool SessionStore::save(const StudioSession& session, QString* error) {
       present.insert(take.id);
       if (written_takes_.count(take.id) && QFileInfo::exists(takePath(take.id))) continue;
       music::write_score_with_recipe(take.score, take.recipe == "{}" ? std::string() : take.recipe, fs_path(takePath(take.id)));
+      if (take.trace && !write_text_atomically(tracePath(take.id), trace_to_json(*take.trace), error)) return false;
       written_takes_.insert(take.id);
     }
     // Files of deleted takes go only after the index no longer names them (below).
@@ -136,6 +142,7 @@ bool SessionStore::save(const StudioSession& session, QString* error) {
         continue;
       }
       QFile::remove(takePath(*it));
+      QFile::remove(tracePath(*it));
       it = written_takes_.erase(it);
     }
   } catch (const std::exception& e) {
@@ -183,6 +190,14 @@ std::optional<StudioSession> SessionStore::load(QString* error) const {
     try {
       take.score = music::read_score(fs_path(takePath(take.id)));
       flag_prompt_notes(take.score, take.prompt_end);
+      // The trace is optional (older sessions have none); an unreadable one is named, the take kept.
+      QFile trace_file(tracePath(take.id));
+      if (trace_file.exists()) {
+        QString why;
+        if (trace_file.open(QIODevice::ReadOnly)) take.trace = trace_from_json(trace_file.readAll(), &why);
+        else why = trace_file.errorString();
+        if (!take.trace) problems << QStringLiteral("%1: %2").arg(tracePath(take.id), why);
+      }
       session.takes.push_back(std::move(take));
     } catch (const std::exception& e) {
       problems << QString::fromUtf8(e.what()).simplified();

@@ -4,6 +4,7 @@
 //   session.json      index: prompt path and bars, model, selected take, takes (tree, names, recipes)
 //   prompt.mid        the prompt as loaded
 //   takes/<id>.mid    each take with its recipe embedded (playable and reproducible on its own)
+//   takes/<id>.trace.json  its tokens, entropy and log p (trace_file.hpp), for the insight views
 //   running.lock      the PID of the app while it runs; left behind by a crash
 // Every file is written atomically (temp file + rename); take files are written before the index that
 // names them, so a reader never sees an index pointing at a missing take.
@@ -53,6 +54,7 @@ private:
   QString indexPath() const;
   QString promptPath() const;
   QString takePath(const QString& id) const;
+  QString tracePath(const QString& id) const;
   QString lockPath() const;
 
   QString dir_;

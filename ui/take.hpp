@@ -4,8 +4,10 @@
 // children of the take they continue). Plain data: the takes panel, autosave and export share it.
 
 #include <QString>
+#include <memory>
 #include <string>
 
+#include "generation_engine.hpp"
 #include "music/score.hpp"
 
 namespace spe::ui {
@@ -23,6 +25,7 @@ struct Take {
   int candidate = 0;               // sibling index among the candidates of one run
   bool partial = false;            // stopped before its requested length
   std::string engine_session;      // key of the engine session that can rewind it; empty when none is alive
+  std::shared_ptr<const TokenTrace> trace;  // tokens, entropy and log p; null for a take restored without one
 };
 
 }  // namespace spe::ui

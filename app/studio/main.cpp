@@ -18,6 +18,7 @@
 #include <chrono>
 #include <memory>
 
+#include "attention_view.hpp"
 #include "generation_panel.hpp"
 #include "main_window.hpp"
 #include "session_store.hpp"
@@ -179,8 +180,19 @@ int main(int argc, char** argv) {
           QApplication::exit(2);
           return;
         }
-        QString error;
-        QApplication::exit(save_screenshot(window, parser.value(screenshot_option), error) ? 0 : (fail(error), 2));
+        auto shoot = [&window, &parser, &screenshot_option] {
+          QApplication::processEvents();
+          QString error;
+          QApplication::exit(save_screenshot(window, parser.value(screenshot_option), error) ? 0 : (fail(error), 2));
+        };
+        // The attention of the new take is computed on a worker: show it in the screenshot.
+        spe::ui::AttentionView* attention = window.attentionView();
+        if (attention && attention->isComputing()) {
+          QObject::connect(attention, &spe::ui::AttentionView::mapReady, &window, shoot, Qt::SingleShotConnection);
+          QObject::connect(attention, &spe::ui::AttentionView::errorOccurred, &window, shoot, Qt::SingleShotConnection);
+        } else {
+          shoot();
+        }
       }
     });
   }

@@ -60,6 +60,16 @@ std::vector<int> trio_roles(const music::Score& score) {
   return role;
 }
 
+// The time after time-shift token `t` (kShift0 <= t < kEos): shifts of 1..11 ticks, 1 beat + 0..11 ticks,
+// or 2 beats, each counted from the start of the current beat (SPE.md §3.2).
+Tick time_after_shift(Tick time, TokenId t) {
+  int beats = 0, tick = 0;
+  if (t < kShift1) tick = t - kShift0 + 1;
+  else if (t < kShift2) beats = 1, tick = t - kShift1;
+  else beats = 2;
+  return time - time % kTicksPerBeat + kTicksPerBeat * beats + tick;
+}
+
 }  // namespace
 
 void apply_prompt_instruments(music::Score& decoded_trio, const music::Score& prompt) {
@@ -254,11 +264,7 @@ music::Score EventTokenizer::decode(std::span<const TokenId> tokens, DecodeRepor
         it->second.pop_front();
       }
     } else {
-      int beats = 0, tick = 0;
-      if (t < kShift1) tick = t - kShift0 + 1;
-      else if (t < kShift2) beats = 1, tick = t - kShift1;
-      else beats = 2;
-      const Tick next = time - time % kTicksPerBeat + kTicksPerBeat * beats + tick;
+      const Tick next = time_after_shift(time, t);
       if (next < time) rep.count("time shifts moving backward");
       time = next;
     }
@@ -292,6 +298,24 @@ std::vector<int> EventTokenizer::bar_of_each_token(std::span<const TokenId> toke
     bars.push_back(static_cast<int>(time / (kTicksPerBeat * kBeatsPerBar)));
   }
   return bars;
+}
+
+std::vector<music::Tick> EventTokenizer::tick_of_each_token(std::span<const TokenId> tokens) const {
+  // The same clock as decode(): a token lies at the time reached after the shifts before it.
+  std::vector<music::Tick> ticks;
+  ticks.reserve(tokens.size());
+  Tick time = 0;
+  for (auto t : tokens) {
+    if (t >= kShift0 && t < kEos) time = time_after_shift(time, t);
+    ticks.push_back(time);
+  }
+  return ticks;
+}
+
+std::optional<std::pair<int, int>> EventTokenizer::note_started_by(TokenId token) const {
+  if (token < kNoteOn || token >= kNoteOff) return std::nullopt;
+  const int key = token - kNoteOn;  // 128·track + pitch, as decode() keys its open notes
+  return std::pair{key / 128, key % 128};
 }
 
 }  // namespace spe::tokens

@@ -74,6 +74,8 @@ class EventTokenizer final : public Tokenizer {
   TokenId eos() const override { return event_ids::kEos; }
   TokenId pad() const override { return event_ids::kEos; }  // the paper pads with eos
   std::vector<int> bar_of_each_token(std::span<const TokenId> tokens) const override;
+  std::vector<music::Tick> tick_of_each_token(std::span<const TokenId> tokens) const override;
+  std::optional<std::pair<int, int>> note_started_by(TokenId token) const override;
   std::unique_ptr<Grammar> grammar() const override;
 
  private:

@@ -314,4 +314,33 @@ std::vector<int> RemiTokenizer::bar_of_each_token(std::span<const TokenId> token
   return bars;
 }
 
+std::vector<music::Tick> RemiTokenizer::tick_of_each_token(std::span<const TokenId> tokens) const {
+  // decode()'s clock: a Bar token starts its bar, a Beat token moves to its position; tokens before the
+  // first Beat of a bar lie at the bar's start (0 before the first Bar).
+  std::vector<music::Tick> ticks;
+  ticks.reserve(tokens.size());
+  Tick bar = -1;
+  int pos = -1;
+  for (auto t : tokens) {
+    if (layout_->vocab().contains(t)) {
+      const auto& info = layout_->info(t);
+      if (info.kind == RemiKind::Bar) {
+        ++bar;
+        pos = -1;
+      } else if (info.kind == RemiKind::Beat && bar >= 0) {
+        pos = info.value;
+      }
+    }
+    ticks.push_back(std::max<Tick>(bar, 0) * V::kTicksPerBar + std::max(pos, 0) * V::kTicksPerPosition);
+  }
+  return ticks;
+}
+
+std::optional<std::pair<int, int>> RemiTokenizer::note_started_by(TokenId token) const {
+  if (!layout_->vocab().contains(token)) return std::nullopt;
+  const auto& info = layout_->info(token);
+  if (info.kind != RemiKind::Pitch) return std::nullopt;
+  return std::pair{0, info.value};  // one piano track
+}
+
 }  // namespace spe::tokens

@@ -57,6 +57,8 @@ class RemiTokenizer final : public Tokenizer {
   TokenId eos() const override { return layout_->eos(); }
   TokenId pad() const override { return layout_->pad(); }
   std::vector<int> bar_of_each_token(std::span<const TokenId> tokens) const override;
+  std::vector<music::Tick> tick_of_each_token(std::span<const TokenId> tokens) const override;
+  std::optional<std::pair<int, int>> note_started_by(TokenId token) const override;
   std::unique_ptr<Grammar> grammar() const override;
 
  private:

@@ -6,9 +6,11 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "music/score.hpp"
@@ -59,6 +61,12 @@ class Tokenizer {
   // Bar index (0-based) in which each token lies, for cutting a prompt at N bars and counting
   // generated bars. Bars are 4 beats long in both schemes.
   virtual std::vector<int> bar_of_each_token(std::span<const TokenId> tokens) const = 0;
+  // Onset time (ticks of decode()'s scores) at which each token lies: the position of its bar / beat /
+  // time shift. A note's onset token has the note's start tick.
+  virtual std::vector<music::Tick> tick_of_each_token(std::span<const TokenId> tokens) const = 0;
+  // The note a token starts, as {track of decode()'s score, pitch}; nullopt for every other token.
+  // With tick_of_each_token this ties each decoded note to the token that started it.
+  virtual std::optional<std::pair<int, int>> note_started_by(TokenId token) const = 0;
   // Number of leading tokens that lie in bars < n_bars (a prompt of n_bars bars).
   std::size_t prefix_length_for_bars(std::span<const TokenId> tokens, int n_bars) const;
 

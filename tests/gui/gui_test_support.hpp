@@ -1,8 +1,10 @@
 #pragma once
 // Helpers shared by the GUI tests: where screenshots go and how pixels are compared.
 
+#include <QApplication>
 #include <QColor>
 #include <QImage>
+#include <QMouseEvent>
 #include <QString>
 #include <QWidget>
 #include <catch2/catch.hpp>
@@ -28,6 +30,15 @@ inline QImage grab_and_save(QWidget& widget, const std::string& name) {
 }
 
 inline QColor pixel(const QImage& image, QPoint p) { return QColor(image.pixel(p)); }
+
+// A left click (press + release) at `pos` in `widget`'s coordinates, delivered as the window system would.
+inline void left_click(QWidget* widget, QPoint pos) {
+  const QPointF local(pos), global(widget->mapToGlobal(pos));
+  QMouseEvent press(QEvent::MouseButtonPress, local, global, Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(widget, &press);
+  QMouseEvent release(QEvent::MouseButtonRelease, local, global, Qt::LeftButton, Qt::NoButton, Qt::NoModifier);
+  QApplication::sendEvent(widget, &release);
+}
 
 }  // namespace spe::test
 

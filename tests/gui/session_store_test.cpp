@@ -6,6 +6,8 @@
 #include <QDir>
 #include <QFile>
 #include <catch2/catch.hpp>
+#include <fstream>
+#include <memory>
 
 #include "music/recipe_midi.hpp"
 #include "music/score_midi.hpp"
@@ -158,4 +160,60 @@ TEST_CASE("session store tells an interrupted session from a clean exit", "[gui]
   CHECK_FALSE(store.wasInterrupted());
   store.clear();
   CHECK_FALSE(fs::exists(dir / "session.json"));
+}
+
+TEST_CASE("session store keeps each take's token trace, and names a corrupt one while keeping the take", "[gui]") {
+  const fs::path dir = spe::test::scratch_dir("session_store_trace");
+  const auto prompt = prompt_score();
+  StudioSession session;
+  session.prompt = prompt;
+  session.takes = {make_take("take-1", "", prompt)};
+  auto trace = std::make_shared<spe::ui::TokenTrace>();
+  trace->model_id = "pop-sine@0123456789ab";
+  trace->tokens = {0, 1, 149, 328, 7, 220, 277};
+  trace->prompt_length = 3;
+  trace->entropy = {1.5f, 0.25f, 2.0f, 0.125f};
+  trace->log_prob = {-0.5f, -0.0625f, -3.0f, -0.01f};
+  trace->model_seed = 0xfedcba9876543210ULL;  // needs all 64 bits
+  trace->train_len = 512;
+  trace->ticks_per_beat = 480;
+  trace->bar = {0, 0, 0, 0, 0, 1, 1};
+  trace->tick = {0, 0, 120, 120, 120, 1920, 1920};
+  trace->note_track = {-1, -1, -1, 0, -1, -1, 0};
+  trace->note_pitch = {-1, -1, -1, 60, -1, -1, 64};
+  trace->vocabulary.resize(333);
+  for (std::size_t i = 0; i < trace->vocabulary.size(); ++i) trace->vocabulary[i] = "tok" + std::to_string(i);
+  session.takes[0].trace = trace;
+  SessionStore store(qpath(dir));
+  QString error;
+  REQUIRE(store.save(session, &error));
+  REQUIRE(fs::exists(dir / "takes" / "take-1.trace.json"));
+
+  auto loaded = SessionStore(qpath(dir)).load(&error);
+  REQUIRE(loaded);
+  CHECK(error.isEmpty());
+  REQUIRE(loaded->takes.size() == 1);
+  REQUIRE(loaded->takes[0].trace);
+  const spe::ui::TokenTrace& t = *loaded->takes[0].trace;
+  CHECK(t.model_id == trace->model_id);
+  CHECK(t.model_seed == trace->model_seed);
+  CHECK(t.tokens == trace->tokens);
+  CHECK(t.prompt_length == 3);
+  CHECK(t.entropy == trace->entropy);
+  CHECK(t.log_prob == trace->log_prob);
+  CHECK(t.bar == trace->bar);
+  CHECK(t.tick == trace->tick);
+  CHECK(t.note_pitch == trace->note_pitch);
+  CHECK(t.vocabulary == trace->vocabulary);
+  CHECK(t.tokenOfNote(0, 1920, 64) == 6);
+
+  // A trace whose arrays disagree: the take loads without it and the problem is named in one line.
+  std::ofstream(dir / "takes" / "take-1.trace.json") << R"({"format":"spe-studio-trace","model_seed":"1","tokens":[1,2],"prompt_length":1,"bar":[0],"tick":[0,0],"note_track":[-1,-1],"note_pitch":[-1,-1],"entropy":[1],"log_prob":[-1],"vocabulary":["a","b","c"]})";
+  loaded = SessionStore(qpath(dir)).load(&error);
+  REQUIRE(loaded);
+  REQUIRE(loaded->takes.size() == 1);
+  CHECK_FALSE(loaded->takes[0].trace);
+  CHECK(error.contains(QStringLiteral("take-1.trace.json")));
+  CHECK(error.contains(QStringLiteral("different lengths")));
+  CHECK_FALSE(error.contains(QLatin1Char('\n')));
 }

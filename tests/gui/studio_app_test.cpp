@@ -117,6 +117,10 @@ TEST_CASE("after kill -9 during a take, the next start restores the prompt and t
   const auto& first = window.takesPanel()->takes().front();
   CHECK(first.score.note_count() > 0);
   CHECK_FALSE(first.recipe.empty());
+  // Restored with its token trace: the insight views work on it as on a fresh take.
+  REQUIRE(first.trace);
+  CHECK(first.trace->size() > first.trace->prompt_length);
+  CHECK(first.trace->entropy.size() == first.trace->size() - first.trace->prompt_length);
   restored_store->markClosed();
   CHECK_FALSE(restored_store->wasInterrupted());
   qunsetenv("XDG_DATA_HOME");

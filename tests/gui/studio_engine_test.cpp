@@ -22,6 +22,7 @@
 #include "piano_roll_view.hpp"
 #include "prompt_panel.hpp"
 #include "spe_run.hpp"
+#include "studio_fixture.hpp"
 #include "studio_catalog.hpp"
 #include "studio_engine.hpp"
 #include "take.hpp"
@@ -33,21 +34,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::shared_ptr<spe::studio::StudioCatalog> bundled_catalog() {
-  spe::generate::ModelRoots roots;
-  roots.bundled = {spe::test::source_dir() / "resources" / "models"};
-  roots.user = fs::temp_directory_path() / "spe-studio-test-no-user-models";
-  return std::make_shared<spe::studio::StudioCatalog>(roots);
-}
-
-QString prompt_path() {
-  return QString::fromStdString((spe::test::source_dir() / "resources" / "prompts" / "pop909_001.mid").string());
-}
-
-bool wait_idle(MainWindow& w, int timeout_ms = 120000) {
-  return spe::test::process_events_until([&] { return w.generationController() && !w.generationController()->isRunning(); },
-                                         timeout_ms);
-}
+using spe::test::bundled_catalog;
+using spe::test::open_studio;
+using spe::test::prompt_path;
+using spe::test::wait_idle;
 
 std::size_t generated_notes(const spe::music::Score& s) {
   std::size_t n = 0;
@@ -68,17 +58,6 @@ std::vector<std::tuple<int, long, int, long>> notes_before(const spe::music::Sco
 }
 
 fs::path results_file(const std::string& name) { return spe::test::gui_scratch() / name; }
-
-// The window as a user meets it: shown, with the bundled models (the default one loaded) and the prompt
-// open with its first `prompt_bars` bars as the prompt.
-void open_studio(MainWindow& window, int prompt_bars, QSize size = {1200, 800}) {
-  window.resize(size);
-  window.show();
-  window.setModelCatalog(bundled_catalog());
-  REQUIRE(window.generationController() != nullptr);  // the default model loaded
-  REQUIRE(window.openFile(prompt_path()));
-  window.promptPanel()->setPromptBars(prompt_bars);
-}
 
 }  // namespace
 

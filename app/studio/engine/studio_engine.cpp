@@ -118,6 +118,32 @@ generate::LengthUnit to_core(ui::LengthUnit unit) {
   }
 }
 
+// Everything the insight views need about one candidate's tokens (ui::TokenTrace).
+std::shared_ptr<const ui::TokenTrace> make_trace(const generate::Model& model, const generate::CandidateTrace& c,
+                                                 std::uint64_t model_seed) {
+  const auto& tokenizer = model.tokenizer();
+  auto trace = std::make_shared<ui::TokenTrace>();
+  trace->model_id = model.info().id();
+  trace->tokens = c.tokens;
+  trace->prompt_length = c.prompt_length;
+  trace->entropy = c.entropy;
+  trace->log_prob = c.log_prob;
+  trace->model_seed = model_seed;
+  trace->train_len = model.info().train_len;
+  trace->ticks_per_beat = tokenizer.ticks_per_beat();
+  trace->bar = tokenizer.bar_of_each_token(c.tokens);
+  trace->tick = tokenizer.tick_of_each_token(c.tokens);
+  trace->note_track.assign(c.tokens.size(), -1);
+  trace->note_pitch.assign(c.tokens.size(), -1);
+  for (std::size_t i = 0; i < c.tokens.size(); ++i)
+    if (const auto note = tokenizer.note_started_by(c.tokens[i])) {
+      trace->note_track[i] = note->first;
+      trace->note_pitch[i] = note->second;
+    }
+  trace->vocabulary = tokenizer.vocab().names();
+  return trace;
+}
+
 void check_request(const ui::GenerationRequest& r) {
   if (!(r.length > 0)) throw std::invalid_argument("the length must be positive");
   if (r.candidates < 1 || r.candidates > 64) throw std::invalid_argument("candidates must be between 1 and 64");
@@ -134,6 +160,8 @@ std::shared_ptr<StudioEngine> StudioEngine::load(const fs::path& dir, const Engi
   engine->model_ = generate::Model::load(dir, {settings.device});
   engine->description_ = describe_model(engine->model_->info());
   engine->description_.path = dir.string();
+  engine->description_.layers = engine->model_->layers();
+  engine->description_.heads = engine->model_->heads();
   return engine;
 }
 
@@ -237,6 +265,19 @@ ui::GenerationOutcome StudioEngine::generate(const ui::GenerationRequest& reques
   };
   mark_training();
 
+  // Entropy and log p of candidate 0 go out with the notes' rhythm (kStreamInterval) and at the end.
+  std::size_t scores_sent = session.candidates().front().entropy.size();
+  auto last_scores = Clock::now();
+  auto send_scores = [&](bool final) {
+    const auto& c0 = session.candidates().front();
+    if (!sink.scores || c0.entropy.size() <= scores_sent) return;
+    if (!final && Clock::now() - last_scores < kStreamInterval) return;
+    last_scores = Clock::now();
+    sink.scores(c0.prompt_length + scores_sent, std::vector<float>(c0.entropy.begin() + std::ptrdiff_t(scores_sent), c0.entropy.end()),
+                std::vector<float>(c0.log_prob.begin() + std::ptrdiff_t(scores_sent), c0.log_prob.end()));
+    scores_sent = c0.entropy.size();
+  };
+
   bool cancelled = false;
   while (true) {
     if (sink.cancelled && sink.cancelled()) {
@@ -246,10 +287,12 @@ ui::GenerationOutcome StudioEngine::generate(const ui::GenerationRequest& reques
     if (!session.step()) break;
     const auto& c0 = session.candidates().front();
     streamer.maybe_flush(c0.valid_tokens());
+    send_scores(/*final=*/false);
     mark_training();
     if (sink.progress) sink.progress(session.progress(), c0.generated());
   }
   streamer.flush(session.candidates().front().valid_tokens(), /*final=*/true);
+  send_scores(/*final=*/true);
 
   ui::GenerationOutcome outcome;
   outcome.cancelled = cancelled;
@@ -269,6 +312,7 @@ ui::GenerationOutcome StudioEngine::generate(const ui::GenerationRequest& reques
     out.tokens = take.tokens.size() - take.prompt_length;
     out.partial = cancelled || take.stop == generate::StopReason::Aborted;
     out.recipe = recipe.dump();
+    out.trace = make_trace(*model_, traces[c], session.model_seed());
     out.score = std::move(take.score);
     outcome.takes.push_back(std::move(out));
   }
@@ -279,6 +323,21 @@ ui::GenerationOutcome StudioEngine::generate(const ui::GenerationRequest& reques
   live_.push_front(std::move(live));
   while (live_.size() > kLiveSessions) live_.pop_back();  // an evicted take re-rolls by re-encoding
   return outcome;
+}
+
+ui::AttentionMap StudioEngine::attention(const ui::TokenTrace& trace, int layer, int head, std::int64_t begin,
+                                         std::int64_t end) const {
+  if (trace.model_id != model_->info().id())
+    throw std::invalid_argument("this take was made by " + trace.model_id + ", not by the loaded model " +
+                                model_->info().id() + ": load it to see its attention");
+  const generate::AttentionWindow w = model_->attention(trace.tokens, trace.model_seed, layer, head, begin, end);
+  ui::AttentionMap out;
+  out.layer = w.layer;
+  out.head = w.head;
+  out.begin = w.begin;
+  out.end = w.end;
+  out.weights = w.weights;
+  return out;
 }
 
 }  // namespace spe::studio

@@ -36,6 +36,8 @@ class StudioEngine : public ui::GenerationEngine {
   ui::GenerationRequest defaults() const override;
   std::string device() const override;
   ui::GenerationOutcome generate(const ui::GenerationRequest& request, const ui::GenerationSink& sink) override;
+  ui::AttentionMap attention(const ui::TokenTrace& trace, int layer, int head, std::int64_t begin,
+                             std::int64_t end) const override;
 
   // Sessions currently kept alive (newest first): for tests and the status bar.
   std::size_t liveSessions() const;
