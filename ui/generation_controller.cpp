@@ -10,6 +10,11 @@
 
 namespace spe::ui {
 
+EvaluationCurve GenerationEngine::evaluate(const EvaluationRequest&, const std::function<void(double)>&,
+                                           const std::function<bool()>&) const {
+  throw std::runtime_error("this engine evaluates no loss vs position");
+}
+
 AttentionMap GenerationEngine::attention(const TokenTrace&, int, int, std::int64_t, std::int64_t) const {
   throw std::runtime_error("this engine computes no attention");
 }

@@ -119,6 +119,37 @@ struct GenerationOutcome {
   double seconds = 0;
 };
 
+// Loss vs position on a folder of songs (issue #11, the paper's Table 6 / Fig. 3 for the user's own data):
+// the teacher-forced evaluation of `spe eval --all-songs --max-position length --bucket bucket`.
+struct EvaluationRequest {
+  std::string folder;           // MIDI files below it (recursively), sorted by path
+  std::int64_t length = 0;      // positions 0 … length − 1 of each song; 0 = 4 × the training length
+  std::int64_t bucket = 32;     // positions per plotted point
+  int max_files = 20;           // the first max_files files of the folder (0 = all)
+  std::uint64_t seed = 0;       // noise seed of the evaluation (spe eval --seed)
+};
+
+// One point per bucket of positions, exactly the rows of `spe eval --csv` (`csv` holds that text).
+struct EvaluationCurve {
+  std::vector<double> position;        // first position of each bucket
+  std::vector<double> end;             // one past its last position
+  std::vector<double> loss;            // mean nats per position (every (song, position) counts once)
+  std::vector<double> loss_std;        // std over the songs' bucket means
+  std::vector<std::int64_t> count;     // (song, position) pairs in the bucket
+  std::vector<std::int64_t> songs;     // songs reaching the bucket
+  double trained_mean = 0, trained_std = 0;            // positions < train_len, over songs
+  double extrapolated_mean = 0, extrapolated_std = 0;  // positions ≥ train_len (0 when no song reaches it)
+  std::int64_t extrapolated_tokens = 0;
+  std::int64_t train_len = 0, length = 0, bucket = 0;
+  int files = 0;                       // songs evaluated
+  std::vector<std::string> skipped;    // one line per file that could not be read or encoded
+  bool cancelled = false;              // stopped early: the fields above are empty
+  std::string csv;                     // what `spe eval --csv` writes for the same folder and options
+
+  bool empty() const { return position.empty(); }
+  double ratio() const { return trained_mean > 0 && extrapolated_tokens > 0 ? extrapolated_mean / trained_mean : 0; }
+};
+
 // Called on the worker thread. `reset` replaces what the roll shows by the prompt as the model decodes
 // it (its tracks are the take's tracks); `notes` are new notes of take track `track` of candidate 0
 // (`header` describes that track so the roll can add it when new); `training_end` fires once, when the
@@ -143,6 +174,13 @@ class GenerationEngine {
   // The model's default sampling settings (length fields untouched).
   virtual GenerationRequest defaults() const = 0;
   virtual std::string device() const = 0;
+  // Teacher-forced loss vs position of the loaded model on a folder of songs (EvaluationRequest), by the
+  // evaluation `spe eval` runs. On the calling (worker) thread, beside generate(); `progress` (0 … 1) after
+  // each file read and each song evaluated; `cancelled` is polled between songs and returns a curve with
+  // cancelled = true. Bad files are skipped (one line each). Throws std::exception with one line (no MIDI
+  // files, no readable song, an engine without evaluation).
+  virtual EvaluationCurve evaluate(const EvaluationRequest& request, const std::function<void(double fraction)>& progress,
+                                   const std::function<bool()>& cancelled) const;
   // Runs one take (all its candidates) on the calling (worker) thread and returns them whole. Throws
   // std::exception with a one-line message on failure.
   virtual GenerationOutcome generate(const GenerationRequest& request, const GenerationSink& sink) = 0;

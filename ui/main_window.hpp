@@ -24,6 +24,7 @@ class QThread;
 namespace spe::ui {
 
 class AttentionView;
+class EvaluationView;
 class GenerationController;
 class GenerationEngine;
 class GenerationPanel;
@@ -71,6 +72,7 @@ class MainWindow : public QMainWindow {
   TakesPanel* takesPanel() const { return takes_panel_; }
   TransportBar* transport() const { return transport_; }
   AttentionView* attentionView() const { return attention_view_; }
+  EvaluationView* evaluationView() const { return evaluation_view_; }
   TakeCurvesView* curvesView() const { return curves_view_; }
   QString currentFile() const { return current_file_; }
   QString lastError() const { return last_error_; }
@@ -171,6 +173,7 @@ class MainWindow : public QMainWindow {
   TakesPanel* takes_panel_ = nullptr;
   TransportBar* transport_ = nullptr;
   AttentionView* attention_view_ = nullptr;
+  EvaluationView* evaluation_view_ = nullptr;
   TakeCurvesView* curves_view_ = nullptr;
   std::shared_ptr<PlaybackEngine> playback_;
   QAction* export_audio_action_ = nullptr;

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "attention_view.hpp"
+#include "evaluation_view.hpp"
 #include "generation_controller.hpp"
 #include "main_window.hpp"
 #include "piano_roll_view.hpp"
@@ -56,6 +57,12 @@ void MainWindow::createInsightDocks() {
   QDockWidget* curves = dock(tr("Entropy / −log p"), QStringLiteral("curvesDock"), curves_view_);
   // Side by side under the roll: the square heatmap with its controls, then the curves.
   splitDockWidget(attention, curves, Qt::Horizontal);
+  // Loss vs position on a folder of songs (paper Table 6 / Fig. 3) shares the curves' place; curves in front.
+  evaluation_view_ = new EvaluationView(this);
+  QDockWidget* evaluation = dock(tr("Loss vs position"), QStringLiteral("evaluationDock"), evaluation_view_);
+  tabifyDockWidget(curves, evaluation);
+  curves->raise();
+  connect(evaluation_view_, &EvaluationView::errorOccurred, this, [this](const QString& m) { statusBar()->showMessage(m); });
 
   connect(piano_roll_, &PianoRollView::noteClicked, this, &MainWindow::focusNote);
   connect(attention_view_, &AttentionView::attendedTokens, this, &MainWindow::highlightAttention);
@@ -74,6 +81,7 @@ void MainWindow::sizeInsightDocks() {
 
 void MainWindow::wireInsightViews() {
   attention_view_->setEngine(generation_ ? generation_->sharedEngine() : nullptr);
+  evaluation_view_->setEngine(generation_ ? generation_->sharedEngine() : nullptr);
   if (!generation_) return;
   connect(generation_, &GenerationController::started, this, [this] {
     curves_view_->beginLive(generation_->engine().description().train_len);

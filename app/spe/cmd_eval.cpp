@@ -13,7 +13,7 @@
 #include "model/performer.hpp"
 #include "model_folder/model_folder.hpp"
 #include "music/score_midi.hpp"
-#include "train/evaluator.hpp"
+#include "train/folder_eval.hpp"
 #include "train/midi_dataset.hpp"
 #include "train/model_folder.hpp"
 #include "train/position_loss.hpp"
@@ -25,7 +25,7 @@ namespace {
 
 struct EvalArgs {
   std::string model, data, csv, device = "cpu", cache;
-  std::size_t max_position = 0, bucket = 64, batch = 1;
+  std::size_t max_position = 0, bucket = 64, batch = 1, max_files = 0;
   bool json = false, all_songs = false, style = false;
   int threads = 2, prompt_bars = 2, chunks = 4;
   std::uint64_t seed = 0;
@@ -38,49 +38,34 @@ void run_loss_eval(const EvalArgs& a) {
   if (a.bucket == 0) throw std::runtime_error("--bucket must be ≥ 1");
   torch::set_num_threads(std::max(1, a.threads));
   auto loaded = spe::model_folder::load(a.model, {.device = torch::Device(a.device)});
-  spe::train::CorpusOptions copt;
-  copt.cache_dir = a.cache.empty() ? spe::train::default_cache_dir() : fs::path(a.cache);
-  copt.threads = std::max(1, a.threads);
-  const auto corpus = spe::train::load_or_build_corpus(a.data, loaded.tokenizer->to_json().dump(),
-                                                       spe::train::midi_encoder(*loaded.tokenizer), copt);
-  for (const auto& s : corpus.skipped) std::cerr << "spe: skipped " << s.path << ": " << s.reason << "\n";
-
   // The validation songs of the model's own split (same fraction and seed), unless --all-songs.
-  std::vector<const spe::train::TokenSeq*> songs;
-  if (a.all_songs) {
-    for (const auto& s : corpus.songs) songs.push_back(&s.tokens);
-  } else {
-    const auto& ds = loaded.meta.dataset;
-    const double fraction =
-        ds.is_object() && ds.contains("validation_fraction") ? ds["validation_fraction"].get<double>() : 0.05;
-    const std::uint64_t seed =
-        ds.is_object() && ds.contains("split_seed") ? ds["split_seed"].get<std::uint64_t>() : 0;
-    songs = spe::train::split_corpus(corpus, fraction, seed).validation;
-  }
-  if (songs.empty()) throw std::runtime_error(a.data + ": no songs to evaluate (try --all-songs)");
-
-  auto lm = spe::train::trainable(loaded.model);
-  spe::train::EvalOptions eopt;
-  eopt.max_position = a.max_position;
-  eopt.seed = a.seed;
-  eopt.batch = a.batch;
-  eopt.device = a.device;
+  spe::train::FolderEvalOptions fopt;
+  fopt.corpus.cache_dir = a.cache.empty() ? spe::train::default_cache_dir() : fs::path(a.cache);
+  fopt.corpus.threads = std::max(1, a.threads);
+  fopt.corpus.max_files = a.max_files;
+  fopt.bucket = a.bucket;
+  fopt.all_songs = a.all_songs;
+  fopt.use_split_of(loaded.meta);
+  fopt.eval.max_position = a.max_position;
+  fopt.eval.seed = a.seed;
+  fopt.eval.batch = a.batch;
+  fopt.eval.device = a.device;
   if (!a.json && spe::cli::stdout_is_terminal())
-    eopt.on_progress = [](std::size_t d, std::size_t n) {
+    fopt.eval.on_progress = [](std::size_t d, std::size_t n) {
       std::printf("\revaluating song %zu/%zu", d, n), std::fflush(stdout);
     };
-  const auto acc = spe::train::evaluate_positions(lm, songs, eopt);
-  if (eopt.on_progress) std::printf("\n");
-  const std::size_t train_len = loaded.meta.training_length > 0
-                                    ? static_cast<std::size_t>(loaded.meta.training_length)
-                                    : static_cast<std::size_t>(loaded.config.train_len);
-  const auto report = acc.report(train_len, a.bucket);
+  auto lm = spe::train::trainable(loaded.model);
+  const std::size_t train_len = spe::train::training_length(loaded.meta, loaded.config);
+  const auto result = spe::train::evaluate_folder(lm, *loaded.tokenizer, a.data, train_len, fopt);
+  if (fopt.eval.on_progress) std::printf("\n");
+  for (const auto& s : result.skipped) std::cerr << "spe: skipped " << s.path << ": " << s.reason << "\n";
+  const auto& report = result.report;
   if (!a.csv.empty()) spe::io::write_file_atomically(a.csv, report.to_csv());
   if (a.json) {
     std::printf("%s\n", report.to_json().c_str());
     return;
   }
-  std::printf("%zu songs, positions < %zu, training length %zu\n", acc.songs(), a.max_position, train_len);
+  std::printf("%zu songs, positions < %zu, training length %zu\n", result.songs, a.max_position, train_len);
   std::printf("trained       (pos < %zu): %.4f ± %.4f  (%zu songs, %zu tokens)\n", train_len,
               report.trained.mean, report.trained.std, report.trained.songs, report.trained.tokens);
   if (report.extrapolation.tokens > 0)
@@ -170,6 +155,8 @@ spe::cli::RegisterCommand reg([](CLI::App& root) {
   cmd->add_option("--batch", a->batch, "Songs per forward pass (same losses; more uses more memory)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-files", a->max_files, "Only the first N MIDI files of --data (sorted by path; 0 = all)")
+      ->capture_default_str();
   cmd->add_flag("--all-songs", a->all_songs, "Every song of --data, not only the model's validation split");
   cmd->add_flag("--json", a->json, "One line of JSON on stdout");
   cmd->add_option("--csv", a->csv, "Write the buckets as CSV");

@@ -91,6 +91,7 @@ PositionLossAccumulator evaluate_positions(TrainableLM& model, const std::vector
       fixed = model.fixed_noise_logits(eval_seeds(options), static_cast<std::int64_t>(longest) - 1);
   }
   for (std::size_t begin = 0; begin < songs.size(); begin += options.batch) {
+    if (options.should_stop && options.should_stop()) break;
     const std::size_t end = std::min(songs.size(), begin + options.batch);
     const std::vector<const TokenSeq*> group(songs.begin() + static_cast<std::ptrdiff_t>(begin),
                                              songs.begin() + static_cast<std::ptrdiff_t>(end));

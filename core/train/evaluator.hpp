@@ -22,6 +22,8 @@ struct EvalOptions {
   std::string device = "cpu";
   std::size_t batch = 1;  // songs per forward pass (≥ 1); on the CPU more did not help (eval-speed.md)
   std::function<void(std::size_t done, std::size_t total)> on_progress;
+  // Polled before each forward pass; true stops evaluate_positions early (it returns the songs done so far).
+  std::function<bool()> should_stop;
 };
 
 // Per-position losses (nats) of one song: element i = −log p(tokens[i+1] | tokens[0..i]).

@@ -142,8 +142,9 @@ TokenCorpus deserialize_corpus(const std::string& bytes, const std::string& name
 
 TokenCorpus load_or_build_corpus(const fs::path& data_dir, const std::string& tokenizer_json, const EncodeFn& encode,
                                  const CorpusOptions& options) {
-  const auto files = midi::list_midi_files(data_dir);
+  auto files = midi::list_midi_files(data_dir);
   if (files.empty()) throw std::runtime_error(data_dir.string() + ": no .mid/.midi files found");
+  if (options.max_files > 0 && files.size() > options.max_files) files.resize(options.max_files);
   const std::uint64_t key = corpus_cache_key(tokenizer_json, data_dir, files);
   fs::path cache_file;
   if (!options.cache_dir.empty()) {
@@ -168,8 +169,14 @@ TokenCorpus load_or_build_corpus(const fs::path& data_dir, const std::string& to
   std::vector<std::string> errors(files.size());
   std::vector<char> failed(files.size(), 0);
   std::atomic<std::size_t> next{0}, done{0};
+  std::atomic<bool> stopped{false};
   auto work = [&] {
     for (std::size_t i = next++; i < files.size(); i = next++) {
+      if (options.should_stop && options.should_stop()) {
+        stopped = true;
+        failed[i] = 2;  // not reached
+        continue;
+      }
       try {
         tokens[i] = encode(files[i]);
         if (tokens[i].empty()) throw std::runtime_error(files[i].string() + ": no tokens (empty song)");
@@ -191,12 +198,13 @@ TokenCorpus load_or_build_corpus(const fs::path& data_dir, const std::string& to
   corpus.key = key;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string id = relative_id(files[i], data_dir);
+    if (failed[i] == 2) continue;
     if (failed[i])
       corpus.skipped.push_back({id, errors[i]});
     else
       corpus.songs.push_back({id, std::move(tokens[i])});
   }
-  if (!cache_file.empty()) {
+  if (!cache_file.empty() && !stopped) {
     fs::create_directories(options.cache_dir);
     io::write_file_atomically(cache_file, serialize_corpus(corpus));
   }

@@ -38,6 +38,10 @@ struct CorpusOptions {
   std::filesystem::path cache_dir;  // empty: no caching
   int threads = 2;
   std::function<void(std::size_t done, std::size_t total)> on_progress;  // called from worker threads
+  std::size_t max_files = 0;  // > 0: only the first max_files files (in sorted order) of the folder
+  // Polled by the workers before each file (any thread); true stops encoding: the corpus returned is then
+  // incomplete (the files not reached are neither songs nor skipped) and is not cached.
+  std::function<bool()> should_stop;
 };
 
 std::uint64_t corpus_cache_key(const std::string& tokenizer_json, const std::filesystem::path& root,

@@ -13,6 +13,9 @@
 #include "generate/session.hpp"
 #include "generate/take.hpp"
 #include "music/tempo_map.hpp"
+#include "model_folder/model_folder.hpp"
+#include "train/folder_eval.hpp"
+#include "train/model_folder.hpp"
 
 namespace spe::studio {
 
@@ -338,6 +341,67 @@ ui::AttentionMap StudioEngine::attention(const ui::TokenTrace& trace, int layer,
   out.end = w.end;
   out.weights = w.weights;
   return out;
+}
+
+ui::EvaluationCurve StudioEngine::evaluate(const ui::EvaluationRequest& request,
+                                           const std::function<void(double)>& progress,
+                                           const std::function<bool()>& cancelled) const {
+  if (request.folder.empty()) throw std::invalid_argument("choose a folder of MIDI files to evaluate");
+  if (!fs::is_directory(request.folder)) throw std::invalid_argument(request.folder + ": not a folder");
+  if (request.length < 0 || request.bucket <= 0 || request.max_files < 0)
+    throw std::invalid_argument("the length, bucket and file count must be positive");
+  auto loaded = model_folder::load(description_.path, {.device = c10::Device(model_->device())});
+  const std::size_t train_len = train::training_length(loaded.meta, loaded.config);
+  train::FolderEvalOptions opt;
+  opt.all_songs = true;
+  opt.bucket = std::size_t(request.bucket);
+  opt.corpus.threads = 1;  // beside the compute threads; encoding is quick next to the evaluation
+  opt.corpus.max_files = std::size_t(request.max_files);
+  opt.eval.max_position = request.length > 0 ? std::size_t(request.length) : 4 * train_len;
+  opt.eval.seed = request.seed;
+  opt.eval.device = model_->device();
+  opt.eval.should_stop = cancelled;
+  // Reading the files is the first tenth of the bar, the songs the rest.
+  constexpr double kReading = 0.1;
+  if (progress) {
+    opt.corpus.on_progress = [&progress](std::size_t done, std::size_t total) {
+      progress(kReading * double(done) / double(std::max<std::size_t>(1, total)));
+    };
+    opt.eval.on_progress = [&progress](std::size_t done, std::size_t total) {
+      progress(kReading + (1 - kReading) * double(done) / double(std::max<std::size_t>(1, total)));
+    };
+  }
+  auto lm = train::trainable(loaded.model);
+  const auto result = train::evaluate_folder(lm, *loaded.tokenizer, request.folder, train_len, opt);
+  ui::EvaluationCurve curve;
+  for (const auto& s : result.skipped)
+    curve.skipped.push_back(s.reason.find(fs::path(s.path).filename().string()) != std::string::npos
+                                ? s.reason
+                                : s.path + ": " + s.reason);
+  curve.train_len = std::int64_t(train_len);
+  curve.length = std::int64_t(opt.eval.max_position);
+  curve.bucket = request.bucket;
+  if (result.cancelled) {
+    curve.cancelled = true;
+    return curve;
+  }
+  const auto& r = result.report;
+  for (const auto& b : r.buckets) {
+    curve.position.push_back(double(b.begin));
+    curve.end.push_back(double(b.end));
+    curve.loss.push_back(b.stats.mean);
+    curve.loss_std.push_back(b.stats.std);
+    curve.count.push_back(std::int64_t(b.stats.tokens));
+    curve.songs.push_back(std::int64_t(b.stats.songs));
+  }
+  curve.trained_mean = r.trained.mean;
+  curve.trained_std = r.trained.std;
+  curve.extrapolated_mean = r.extrapolation.mean;
+  curve.extrapolated_std = r.extrapolation.std;
+  curve.extrapolated_tokens = std::int64_t(r.extrapolation.tokens);
+  curve.files = int(result.songs);
+  curve.csv = r.to_csv();
+  return curve;
 }
 
 }  // namespace spe::studio

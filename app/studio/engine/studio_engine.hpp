@@ -38,6 +38,9 @@ class StudioEngine : public ui::GenerationEngine {
   ui::GenerationOutcome generate(const ui::GenerationRequest& request, const ui::GenerationSink& sink) override;
   ui::AttentionMap attention(const ui::TokenTrace& trace, int layer, int head, std::int64_t begin,
                              std::int64_t end) const override;
+  // Re-loads the model folder (its own weights, so it runs beside generate()) and evaluates like `spe eval`.
+  ui::EvaluationCurve evaluate(const ui::EvaluationRequest& request, const std::function<void(double)>& progress,
+                               const std::function<bool()>& cancelled) const override;
 
   // Sessions currently kept alive (newest first): for tests and the status bar.
   std::size_t liveSessions() const;
