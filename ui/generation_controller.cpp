@@ -19,6 +19,10 @@ AttentionMap GenerationEngine::attention(const TokenTrace&, int, int, std::int64
   throw std::runtime_error("this engine computes no attention");
 }
 
+PositionalTemplates GenerationEngine::positionalTemplates(int, std::int64_t) const {
+  throw std::runtime_error("this engine computes no positional templates");
+}
+
 music::Score prompt_prefix(const music::Score& score, music::Tick end) {
   music::Score prompt;
   prompt.ticks_per_beat = score.ticks_per_beat;

@@ -73,6 +73,47 @@ struct AttentionMap {
   float at(std::int64_t row, std::int64_t col) const { return weights[std::size_t(row * size() + col)]; }
 };
 
+// The positional templates of one layer (issue #11, paper Fig. 7): what position alone contributes to
+// attention. SPE models (pe "sine" | "conv"): the kernel P_hd(δ) each head h and feature dim d applies at
+// lag δ = 0 … max_lag — `prescribed` is the learned analytic kernel (blended with the layer's gate when
+// gated), `estimated` its Monte-Carlo estimate from the model's R code realisations (what a take really
+// sees); both (heads, dims, max_lag + 1) row-major, as `spe kernels --model` reports them. APE models
+// (pe "ape"): the dot products ⟨p_i, p_j⟩ of the positional-encoding rows added to the embeddings, for
+// positions i, j = 0, ape_step, 2·ape_step, … below ape_positions (ape_size² values, row-major); `layer`
+// is then irrelevant (APE enters before the first layer) and the SPE fields are empty.
+struct PositionalTemplates {
+  std::string pe;               // sine | conv | ape
+  int layer = 0;                // 0-based
+  std::int64_t train_len = 0;   // tokens per training sequence (extrapolation starts past it)
+  // SPE
+  bool gated = false;           // the layer's gate was applied
+  int heads = 0, dims = 0, realizations = 0;
+  std::int64_t max_lag = 0;
+  std::vector<float> prescribed, estimated;
+  // APE
+  std::int64_t ape_positions = 0, ape_step = 1, ape_size = 0;
+  std::vector<float> ape_dot_products;
+
+  bool isApe() const { return pe == "ape"; }
+  std::int64_t lags() const { return max_lag + 1; }
+  std::size_t index(int head, int dim, std::int64_t lag) const {
+    return (std::size_t(head) * std::size_t(dims) + std::size_t(dim)) * std::size_t(lags()) + std::size_t(lag);
+  }
+  float prescribedAt(int head, int dim, std::int64_t lag) const { return prescribed[index(head, dim, lag)]; }
+  float estimatedAt(int head, int dim, std::int64_t lag) const { return estimated[index(head, dim, lag)]; }
+  // The mean over the head's feature dims (what the head applies on average).
+  float meanPrescribed(int head, std::int64_t lag) const { return meanOf(prescribed, head, lag); }
+  float meanEstimated(int head, std::int64_t lag) const { return meanOf(estimated, head, lag); }
+  float apeAt(std::int64_t row, std::int64_t col) const { return ape_dot_products[std::size_t(row * ape_size + col)]; }
+
+ private:
+  float meanOf(const std::vector<float>& v, int head, std::int64_t lag) const {
+    double sum = 0;
+    for (int d = 0; d < dims; ++d) sum += v[index(head, d, lag)];
+    return dims > 0 ? float(sum / dims) : 0.f;
+  }
+};
+
 struct GenerationRequest {
   music::Score prompt;          // the prompt only (notes flagged from_prompt); empty = from scratch
   music::Tick prompt_end = 0;   // where the continuation starts (a bar line)
@@ -189,6 +230,11 @@ class GenerationEngine {
   // (wrong model, layer, head or window; an engine without attention).
   virtual AttentionMap attention(const TokenTrace& trace, int layer, int head, std::int64_t begin,
                                  std::int64_t end) const;
+  // The positional templates of `layer` for lags 0 … max_lag (SPE), or the APE dot products over
+  // positions 0 … max_lag (subsampled to at most 512 × 512). May run on any thread, beside generate().
+  // Throws std::exception with one line (no such layer, a model without positional encoding, an engine
+  // without templates).
+  virtual PositionalTemplates positionalTemplates(int layer, std::int64_t max_lag) const;
 };
 
 // The first `end` ticks of `score` as a prompt: notes starting before `end` (kept whole, flagged

@@ -28,6 +28,7 @@ class EvaluationView;
 class GenerationController;
 class GenerationEngine;
 class GenerationPanel;
+class PositionalTemplatesView;
 class PlaybackEngine;
 class ModelCatalog;
 class ModelPanel;
@@ -73,6 +74,7 @@ class MainWindow : public QMainWindow {
   TransportBar* transport() const { return transport_; }
   AttentionView* attentionView() const { return attention_view_; }
   EvaluationView* evaluationView() const { return evaluation_view_; }
+  PositionalTemplatesView* templatesView() const { return templates_view_; }
   TakeCurvesView* curvesView() const { return curves_view_; }
   QString currentFile() const { return current_file_; }
   QString lastError() const { return last_error_; }
@@ -174,6 +176,7 @@ class MainWindow : public QMainWindow {
   TransportBar* transport_ = nullptr;
   AttentionView* attention_view_ = nullptr;
   EvaluationView* evaluation_view_ = nullptr;
+  PositionalTemplatesView* templates_view_ = nullptr;
   TakeCurvesView* curves_view_ = nullptr;
   std::shared_ptr<PlaybackEngine> playback_;
   QAction* export_audio_action_ = nullptr;

@@ -15,6 +15,7 @@
 #include "take.hpp"
 #include "take_curves_view.hpp"
 #include "takes_panel.hpp"
+#include "templates_view.hpp"
 
 namespace spe::ui {
 namespace {
@@ -63,11 +64,20 @@ void MainWindow::createInsightDocks() {
   tabifyDockWidget(curves, evaluation);
   curves->raise();
   connect(evaluation_view_, &EvaluationView::errorOccurred, this, [this](const QString& m) { statusBar()->showMessage(m); });
+  // The model's positional templates (paper Fig. 7) share the curves' place; the curves stay in front.
+  templates_view_ = new PositionalTemplatesView(this);
+  QDockWidget* templates = dock(tr("Positional templates"), QStringLiteral("templatesDock"), templates_view_);
+  tabifyDockWidget(curves, templates);
+  curves->raise();
+  // Templates are computed only while their tab is in front (a model load costs nothing otherwise).
+  templates_view_->setActive(false);
+  connect(templates, &QDockWidget::visibilityChanged, templates_view_, &PositionalTemplatesView::setActive);
 
   connect(piano_roll_, &PianoRollView::noteClicked, this, &MainWindow::focusNote);
   connect(attention_view_, &AttentionView::attendedTokens, this, &MainWindow::highlightAttention);
   connect(attention_view_, &AttentionView::errorOccurred, this, [this](const QString& m) { statusBar()->showMessage(m); });
   connect(curves_view_, &TakeCurvesView::errorOccurred, this, [this](const QString& m) { statusBar()->showMessage(m); });
+  connect(templates_view_, &PositionalTemplatesView::errorOccurred, this, [this](const QString& m) { statusBar()->showMessage(m); });
 }
 
 void MainWindow::sizeInsightDocks() {
@@ -82,6 +92,7 @@ void MainWindow::sizeInsightDocks() {
 void MainWindow::wireInsightViews() {
   attention_view_->setEngine(generation_ ? generation_->sharedEngine() : nullptr);
   evaluation_view_->setEngine(generation_ ? generation_->sharedEngine() : nullptr);
+  templates_view_->setEngine(generation_ ? generation_->sharedEngine() : nullptr);
   if (!generation_) return;
   connect(generation_, &GenerationController::started, this, [this] {
     curves_view_->beginLive(generation_->engine().description().train_len);

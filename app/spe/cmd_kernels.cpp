@@ -1,7 +1,10 @@
 // `spe kernels`: the positional templates P_d(δ) an SPE model prescribes and how well R realisations of
 // its codes reproduce them (SPE.md §6.1). With --json the last line is one JSON object carrying the
 // templates and {"pe", "realizations", "rel_error", …}. With --model DIR the model is the one of a model
-// folder (model.json's architecture, model.safetensors' weights) instead of a seed-0 preset.
+// folder (model.json's architecture, model.safetensors' weights) instead of a seed-0 preset. --png writes
+// the templates as an image (templates_image: one row per (head, dim), one column per lag), --csv as a
+// table with one row per (head, dim, lag).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -12,10 +15,13 @@
 #include <nlohmann/json.hpp>
 
 #include "command.hpp"
+#include "io/atomic_file.hpp"
 #include "model/config.hpp"
 #include "model/kernels.hpp"
 #include "model/performer.hpp"
 #include "model_folder/model_folder.hpp"
+#include "plot/colormap.hpp"
+#include "plot/png_writer.hpp"
 
 namespace {
 
@@ -30,7 +36,33 @@ struct KernelsArgs {
   std::int64_t key_position = 0;
   bool ungated = false;
   bool json = false;
+  std::string png, csv;
 };
+
+// The image of --png: row h·dims + d (head h, feature dim d), column δ (lag), pixel
+// heat_colour((P_hd(δ) − min) / (max − min)) of the prescribed templates, min and max over the whole image
+// (one colour scale for every head, dim and lag; all-equal templates are drawn as heat_colour(0)).
+std::vector<spe::plot::Rgb> templates_image(const spe::model::KernelReport& report) {
+  const auto [lo, hi] = std::minmax_element(report.prescribed.begin(), report.prescribed.end());
+  const double range = *hi - *lo;
+  std::vector<spe::plot::Rgb> pixels;
+  pixels.reserve(report.prescribed.size());
+  for (double v : report.prescribed) pixels.push_back(spe::plot::heat_colour(range > 0 ? (v - *lo) / range : 0.0));
+  return pixels;
+}
+
+std::string csv_text(const spe::model::KernelReport& report) {
+  std::string text = "head,dim,lag,prescribed,estimated\n";
+  char line[96];
+  for (int h = 0; h < report.heads; ++h)
+    for (int d = 0; d < report.dims; ++d)
+      for (std::int64_t lag = 0; lag <= report.max_lag; ++lag) {
+        std::snprintf(line, sizeof line, "%d,%d,%lld,%.17g,%.17g\n", h, d, static_cast<long long>(lag),
+                      report.prescribed_at(h, d, lag), report.estimated_at(h, d, lag));
+        text += line;
+      }
+  return text;
+}
 
 void print_text(const spe::model::KernelReport& report) {
   std::printf("%s kernel, %s, R = %d, key at position %lld (head means over %d dims)\n", report.pe.c_str(),
@@ -95,6 +127,10 @@ void run(const KernelsArgs& args) {
   options.layer = args.layer;
   options.key_position = args.key_position;
   const sm::KernelReport report = sm::kernel_report(model, options);
+  if (!args.png.empty())
+    spe::plot::write_png_rgb(args.png, static_cast<int>(report.max_lag + 1), report.heads * report.dims,
+                             templates_image(report));
+  if (!args.csv.empty()) spe::io::write_file_atomically(args.csv, csv_text(report));
   if (args.json)
     std::cout << sm::to_json(report, /*with_templates=*/true).dump() << "\n";
   else
@@ -119,6 +155,16 @@ spe::cli::RegisterCommand reg([](CLI::App& root) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--ungated", args->ungated, "build the preset with ungated SPE filters")->excludes(model_dir);
   cmd->add_flag("--json", args->json, "print one JSON object with the templates and the error");
+  cmd->add_option("--png", args->png,
+                  "write the prescribed templates as a PNG: one row per (head, dim) (row = head × dims + dim), one "
+                  "column per lag 0…max-lag, colour = viridis of the value min-max normalised over the image")
+      ->check([](const std::string& s) {
+        return s.size() > 4 && s.substr(s.size() - 4) == ".png" ? std::string() : "the file name must end in .png";
+      });
+  cmd->add_option("--csv", args->csv, "write the templates as CSV: head,dim,lag,prescribed,estimated")
+      ->check([](const std::string& s) {
+        return s.size() > 4 && s.substr(s.size() - 4) == ".csv" ? std::string() : "the file name must end in .csv";
+      });
   cmd->callback([args] { run(*args); });
 });
 

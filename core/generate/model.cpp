@@ -176,6 +176,39 @@ AttentionWindow Model::attention(const std::vector<int>& tokens, std::uint64_t m
   return out;
 }
 
+model::KernelReport Model::positional_templates(const model::KernelOptions& options) const {
+  if (!backend_->lm->config().uses_spe())
+    throw std::invalid_argument("positional templates: the model uses " + model::to_string(backend_->lm->config().pe) +
+                                ", not SPE");
+  if (options.layer < 0 || options.layer >= layers())
+    throw std::invalid_argument("positional templates: no layer " + std::to_string(options.layer) + " (the model has " +
+                                std::to_string(layers()) + ")");
+  torch::NoGradGuard no_grad;
+  return model::kernel_report(*backend_->lm, options);
+}
+
+PositionalGram Model::positional_dot_products(std::int64_t positions, std::int64_t max_size) const {
+  const model::PerformerLM& lm = *backend_->lm;
+  if (!lm.pe)
+    throw std::invalid_argument("positional dot products: the model uses " + model::to_string(lm.config().pe) +
+                                ", not an absolute positional encoding");
+  if (positions < 1 || max_size < 1)
+    throw std::invalid_argument("positional dot products: need at least one position and one row");
+  PositionalGram out;
+  out.kind = model::to_string(lm.config().pe);
+  if (lm.config().pe == model::PositionalKind::ape_learned)  // a learned table has no rows past its length
+    positions = std::min<std::int64_t>(positions, lm.config().ape_max_len);
+  out.positions = positions;
+  out.step = (positions + max_size - 1) / max_size;
+  out.size = (positions + out.step - 1) / out.step;
+  torch::NoGradGuard no_grad;
+  torch::Tensor rows = lm.pe->rows(0, positions).to(torch::kCPU, torch::kFloat64);
+  if (out.step > 1) rows = rows.slice(0, 0, positions, out.step);
+  torch::Tensor gram = torch::matmul(rows, rows.transpose(0, 1)).to(torch::kFloat32).contiguous();
+  out.values.assign(gram.data_ptr<float>(), gram.data_ptr<float>() + gram.numel());
+  return out;
+}
+
 void set_compute_threads(int threads) {
   if (threads > 0) torch::set_num_threads(threads);
 }

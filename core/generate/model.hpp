@@ -13,6 +13,7 @@
 
 #include "generate/incremental_model.hpp"
 #include "generate/token_scheme.hpp"
+#include "model/kernels.hpp"
 #include "tokens/tokenizer.hpp"
 
 namespace spe::generate {
@@ -52,6 +53,16 @@ struct AttentionWindow {
   float at(std::int64_t row, std::int64_t col) const { return weights[std::size_t(row * (end - begin) + col)]; }
 };
 
+// ⟨p_i, p_j⟩ for the APE rows at positions i, j ∈ {0, step, 2·step, …} below `positions`: `size` × `size`,
+// row-major. `positions` is what was asked for, capped at a learned table's length (a learned APE has no
+// rows past it); step = ceil(positions / max_size), so size ≤ max_size.
+struct PositionalGram {
+  std::string kind;  // "ape_sine" | "ape_learned"
+  std::int64_t positions = 0, step = 1, size = 0;
+  std::vector<float> values;
+  float at(std::int64_t row, std::int64_t col) const { return values[std::size_t(row * size + col)]; }
+};
+
 class Model {
  public:
   // Loads and validates the folder; throws std::runtime_error naming the folder and the problem.
@@ -71,6 +82,14 @@ class Model {
   // head -1 = mean over heads. Throws std::invalid_argument on a layer, head or window that does not exist.
   AttentionWindow attention(const std::vector<int>& tokens, std::uint64_t model_seed, int layer, int head,
                             std::int64_t begin, std::int64_t end) const;
+
+  // SPE models: the positional templates of layer `options.layer` (prescribed P_hd(δ) and its estimate
+  // from R code realisations), computed by model::kernel_report on these weights exactly as
+  // `spe kernels --model` does. Throws std::invalid_argument for a model without SPE or a bad option.
+  model::KernelReport positional_templates(const model::KernelOptions& options) const;
+  // APE models: the Gram matrix ⟨p_i, p_j⟩ of the absolute positional-encoding rows (the vectors added to
+  // the token embeddings) — see PositionalGram. Throws std::invalid_argument for a model without APE.
+  PositionalGram positional_dot_products(std::int64_t positions, std::int64_t max_size) const;
 
   struct Backend;  // torch side, defined in model.cpp
 

@@ -343,6 +343,42 @@ ui::AttentionMap StudioEngine::attention(const ui::TokenTrace& trace, int layer,
   return out;
 }
 
+ui::PositionalTemplates StudioEngine::positionalTemplates(int layer, std::int64_t max_lag) const {
+  constexpr std::int64_t kMaxApeSize = 512;  // rows / columns of the APE dot-product matrix
+  if (layer < 0 || layer >= model_->layers())
+    throw std::invalid_argument("positional templates: no layer " + std::to_string(layer + 1) + " (the model has " +
+                                std::to_string(model_->layers()) + ")");
+  if (max_lag < 1) throw std::invalid_argument("positional templates: the largest lag must be at least 1");
+  ui::PositionalTemplates out;
+  out.layer = layer;
+  out.train_len = model_->info().train_len;
+  const std::string& pe = model_->info().pe;
+  if (pe == "ape") {
+    const generate::PositionalGram gram = model_->positional_dot_products(max_lag + 1, kMaxApeSize);
+    out.pe = "ape";
+    out.ape_positions = gram.positions;
+    out.ape_step = gram.step;
+    out.ape_size = gram.size;
+    out.ape_dot_products = gram.values;
+    return out;
+  }
+  if (pe != "sine" && pe != "conv")
+    throw std::invalid_argument("the model " + model_->info().name + " has no positional encoding (pe " + pe + ")");
+  model::KernelOptions options;  // the model's R, seed 0, key at position 0: `spe kernels --model` defaults
+  options.max_lag = max_lag;
+  options.layer = layer;
+  const model::KernelReport report = model_->positional_templates(options);
+  out.pe = pe;
+  out.gated = report.gated;
+  out.heads = report.heads;
+  out.dims = report.dims;
+  out.realizations = report.realizations;
+  out.max_lag = report.max_lag;
+  out.prescribed.assign(report.prescribed.begin(), report.prescribed.end());
+  out.estimated.assign(report.estimated.begin(), report.estimated.end());
+  return out;
+}
+
 ui::EvaluationCurve StudioEngine::evaluate(const ui::EvaluationRequest& request,
                                            const std::function<void(double)>& progress,
                                            const std::function<bool()>& cancelled) const {

@@ -41,6 +41,7 @@ class StudioEngine : public ui::GenerationEngine {
   // Re-loads the model folder (its own weights, so it runs beside generate()) and evaluates like `spe eval`.
   ui::EvaluationCurve evaluate(const ui::EvaluationRequest& request, const std::function<void(double)>& progress,
                                const std::function<bool()>& cancelled) const override;
+  ui::PositionalTemplates positionalTemplates(int layer, std::int64_t max_lag) const override;
 
   // Sessions currently kept alive (newest first): for tests and the status bar.
   std::size_t liveSessions() const;
