@@ -116,7 +116,17 @@ PositionalTemplatesView::PositionalTemplatesView(QWidget* parent) : QWidget(pare
   controls->addRow(tr("Layer"), layer_);
   head_ = new QComboBox(side);
   head_->setObjectName(QStringLiteral("templatesHead"));
-  controls->addRow(tr("Head"), head_);
+  feature_ = new QSpinBox(side);
+  feature_->setObjectName(QStringLiteral("templatesFeature"));
+  feature_->setRange(0, 0);
+  feature_->setSpecialValueText(tr("%1 dims").arg(kThinDims));
+  feature_->setPrefix(tr("dim "));
+  feature_->setToolTip(
+      tr("The feature dims drawn as thin lines: %1 evenly spaced ones, or one chosen dim").arg(kThinDims));
+  auto* head_row = new QHBoxLayout;
+  head_row->addWidget(head_, 1);
+  head_row->addWidget(feature_);
+  controls->addRow(tr("Head"), head_row);
   max_lag_ = new QSpinBox(side);
   max_lag_->setObjectName(QStringLiteral("templatesMaxLag"));
   max_lag_->setRange(16, 65536);
@@ -143,6 +153,7 @@ PositionalTemplatesView::PositionalTemplatesView(QWidget* parent) : QWidget(pare
   connect(layer_, &QSpinBox::valueChanged, this, &PositionalTemplatesView::refresh);
   connect(max_lag_, &QSpinBox::valueChanged, this, &PositionalTemplatesView::refresh);
   connect(head_, &QComboBox::currentIndexChanged, this, &PositionalTemplatesView::replot);
+  connect(feature_, &QSpinBox::valueChanged, this, &PositionalTemplatesView::replot);
   connect(show_estimated_, &QCheckBox::toggled, this, &PositionalTemplatesView::replot);
   auto export_with = [this](bool png) {
     const QString path = QFileDialog::getSaveFileName(
@@ -203,6 +214,19 @@ QString PositionalTemplatesView::statusText() const {
   return status_->text();
 }
 
+void PositionalTemplatesView::setFeature(int dim) {
+  feature_->setValue(dim < 0 ? 0 : dim + 1);
+}
+int PositionalTemplatesView::feature() const {
+  return feature_->value() - 1;
+}
+
+std::vector<int> PositionalTemplatesView::shownDims() const {
+  if (!shown_ || shown_->isApe()) return {};
+  if (feature() >= 0 && feature() < shown_->dims) return {feature()};
+  return thinDims(shown_->dims);
+}
+
 std::vector<int> PositionalTemplatesView::thinDims(int dims) {
   std::vector<int> out;
   for (int i = 0; i < kThinDims && i < dims; ++i) out.push_back(i * dims / std::min(kThinDims, dims));
@@ -213,6 +237,7 @@ void PositionalTemplatesView::updateControls() {
   const bool ape = shown_ && shown_->isApe();
   layer_->setEnabled(engine_ && !ape);
   head_->setEnabled(engine_ && !ape);
+  feature_->setEnabled(engine_ && !ape);
   show_estimated_->setEnabled(engine_ && !ape);
   max_lag_->setEnabled(bool(engine_));
   export_png_->setEnabled(shown_.has_value());
@@ -360,14 +385,18 @@ void PositionalTemplatesView::replot() {
     }
     s->replace(points);
   };
-  const std::vector<int> dims = thinDims(t.dims);
+  {
+    const QSignalBlocker block(feature_);
+    feature_->setRange(0, t.dims);
+  }
+  const std::vector<int> dims = shownDims();
   for (std::size_t i = 0; i < dims.size(); ++i) {
     fill(dims_[i], [&](std::int64_t lag) { return double(t.prescribedAt(h, dims[i], lag)); });
   }
   if (!dims.empty()) {
     QStringList names;
     for (int d : dims) names << QString::number(d + 1);
-    dims_[0]->setName(tr("%1 dims").arg(dims.size()));
+    dims_[0]->setName(dims.size() == 1 ? tr("dim %1").arg(dims[0] + 1) : tr("%1 dims").arg(dims.size()));
     chart_view_->setToolTip(tr("Bold: the mean over the head's %1 feature dims; thin: dims %2")
                                 .arg(t.dims)
                                 .arg(names.join(QStringLiteral(", "))));

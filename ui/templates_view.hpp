@@ -44,6 +44,8 @@ class PositionalTemplatesView : public QWidget {
   void setEngine(std::shared_ptr<GenerationEngine> engine);
   void setLayer(int layer);  // 0-based
   void setHead(int head);    // 0-based
+  void setFeature(int dim);  // 0-based feature dim drawn thin; −1: kThinDims evenly spaced dims (thinDims)
+  int feature() const;
   void setMaxLag(std::int64_t max_lag);
   // Whether the view is on screen (its dock's tab is the current one; true unless told otherwise). An
   // inactive view computes nothing: what it would have computed waits until it becomes active.
@@ -60,8 +62,9 @@ class PositionalTemplatesView : public QWidget {
 
   // The feature dims drawn as thin lines for `dims` dims per head.
   static std::vector<int> thinDims(int dims);
+  std::vector<int> shownDims() const;  // the dims drawn thin now: thinDims, or the chosen feature
   // SPE chart series (for tests and export): mean over dims, prescribed and estimated; thin dim i
-  // (thinDims()[i], prescribed); the training-length line.
+  // (shownDims()[i], prescribed); the training-length line.
   QLineSeries* meanPrescribedSeries() const { return mean_prescribed_; }
   QLineSeries* meanEstimatedSeries() const { return mean_estimated_; }
   QLineSeries* dimSeries(int i) const { return dims_[std::size_t(i)]; }
@@ -91,6 +94,7 @@ class PositionalTemplatesView : public QWidget {
   QString model_name_;
   QSpinBox* layer_ = nullptr;
   QComboBox* head_ = nullptr;
+  QSpinBox* feature_ = nullptr;
   QSpinBox* max_lag_ = nullptr;
   QCheckBox* show_estimated_ = nullptr;
   QPushButton* export_png_ = nullptr;

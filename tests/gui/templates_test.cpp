@@ -71,8 +71,8 @@ void check_chart(const PositionalTemplatesView& view, const PositionalTemplates&
   REQUIRE(view.meanPrescribedSeries()->count() == engine.lags());
   REQUIRE(view.meanEstimatedSeries()->count() == engine.lags());
   double worst = 0.0, scale = 0.0;
-  const auto dims = PositionalTemplatesView::thinDims(engine.dims);
-  REQUIRE(dims.size() == std::size_t(PositionalTemplatesView::kThinDims));
+  const auto dims = view.shownDims();
+  REQUIRE(!dims.empty());
   for (std::int64_t lag = 0; lag < engine.lags(); lag += 37) {
     const auto i = qsizetype(lag);
     CHECK(view.meanPrescribedSeries()->at(i).x() == double(lag));
@@ -132,6 +132,15 @@ TEST_CASE(
     for (std::int64_t lag = 0; lag < fifth.lags(); ++lag)
       gap = std::max(gap, double(std::abs(fifth.meanPrescribed(2, lag) - first.meanPrescribed(0, lag))));
     CHECK(gap > 1e-3);
+    CHECK(view.shownDims().size() == std::size_t(PositionalTemplatesView::kThinDims));
+    // One chosen feature dim instead of the evenly spaced ones: redrawn without recomputing.
+    view.setFeature(41);
+    CHECK_FALSE(view.isComputing());
+    REQUIRE(view.shownDims() == std::vector<int>{41});
+    check_chart(view, fifth, 2);
+    CHECK(view.dimSeries(1)->count() == 0);
+    view.setFeature(-1);
+    CHECK(view.shownDims().size() == std::size_t(PositionalTemplatesView::kThinDims));
 
     // Exports: the CSV holds the shown head's values; the PNG is the chart.
     const fs::path dir = spe::test::scratch_dir("templates_export_" + name);
