@@ -7,6 +7,7 @@
 #include <QList>
 #include <QMainWindow>
 #include <QStringList>
+#include <vector>
 #include <atomic>
 #include <memory>
 
@@ -25,6 +26,7 @@ namespace spe::ui {
 
 class AttentionView;
 class EvaluationView;
+class CompareView;
 class GenerationController;
 class GenerationEngine;
 class GenerationPanel;
@@ -39,6 +41,7 @@ class SessionStore;
 class TakesPanel;
 class TransportBar;
 struct GenerationOutcome;
+struct GenerationRequest;
 struct NoteKey;
 struct StudioSettings;
 struct Take;
@@ -120,6 +123,9 @@ class MainWindow : public QMainWindow {
   // Continues the current prompt (its first promptBars() bars) with the engine, streaming into the roll.
   bool generate();
   void stopGeneration();
+  // Generate ▸ Compare models: the current prompt, length, seed and sampling through 2–5 models side by
+  // side; each finished take joins the takes panel (named after its model) and can be played from there.
+  CompareView* openCompare();
 
  Q_SIGNALS:
   void scoreLoaded(const QString& path);
@@ -145,6 +151,7 @@ class MainWindow : public QMainWindow {
   void updateTitle();
   void createDocks();
   void createInsightDocks();
+  GenerationRequest promptRequest() const;  // the Generation panel's settings on the current prompt
   void sizeInsightDocks();
   void wireInsightViews();  // after a new generation controller
   void showTakeInsights(const Take* take);
@@ -178,6 +185,8 @@ class MainWindow : public QMainWindow {
   EvaluationView* evaluation_view_ = nullptr;
   PositionalTemplatesView* templates_view_ = nullptr;
   TakeCurvesView* curves_view_ = nullptr;
+  CompareView* compare_view_ = nullptr;
+  std::vector<QString> compare_take_ids_;  // the takes of the last comparison, by lane
   std::shared_ptr<PlaybackEngine> playback_;
   QAction* export_audio_action_ = nullptr;
   QThread* render_thread_ = nullptr;

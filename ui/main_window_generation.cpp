@@ -250,8 +250,7 @@ void begin_running(QAction* generate, QAction* stop, QProgressBar* progress, Gen
 
 }  // namespace
 
-bool MainWindow::generate() {
-  if (!generation_ || generation_->isRunning()) return false;
+GenerationRequest MainWindow::promptRequest() const {
   GenerationRequest request;
   generation_panel_->fillRequest(request);
   const bool scratch = generation_panel_->fromScratch() || prompt_source_.note_count() == 0;
@@ -262,6 +261,13 @@ bool MainWindow::generate() {
   request.prompt_bars = bars;
   request.prompt_end = bars > 0 ? bar_start_tick(prompt_source_, bars) : 0;
   request.prompt_source = prompt_path_.toStdString();
+  return request;
+}
+
+bool MainWindow::generate() {
+  if (!generation_ || generation_->isRunning()) return false;
+  const GenerationRequest request = promptRequest();
+  const int bars = request.prompt_bars;
   piano_roll_->setScore(prompt_prefix(prompt_source_, request.prompt_end), /*keep_view=*/true);
   piano_roll_->setPromptEndTick(bars > 0 ? request.prompt_end : -1);
   setTrainingLength(-1, QString());

@@ -1,4 +1,5 @@
 // MainWindow: the insight docks (Attention, Entropy / −log p) and their links to the piano roll.
+#include <QAction>
 #include <QDockWidget>
 #include <QMenu>
 #include <QMenuBar>
@@ -9,6 +10,9 @@
 
 #include "attention_view.hpp"
 #include "evaluation_view.hpp"
+#include "compare_view.hpp"
+#include "generation_panel.hpp"
+#include "model_panel.hpp"
 #include "generation_controller.hpp"
 #include "main_window.hpp"
 #include "piano_roll_view.hpp"
@@ -16,6 +20,7 @@
 #include "take_curves_view.hpp"
 #include "takes_panel.hpp"
 #include "templates_view.hpp"
+#include "transport_bar.hpp"
 
 namespace spe::ui {
 namespace {
@@ -46,6 +51,7 @@ void MainWindow::createInsightDocks() {
     scroll->setWidget(widget);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setMinimumSize(120, 40);  // below a scroll area's own minimum hint: small screens, tabbed docks
     d->setWidget(scroll);
     d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
     addDockWidget(Qt::BottomDockWidgetArea, d);
@@ -72,6 +78,11 @@ void MainWindow::createInsightDocks() {
   // Templates are computed only while their tab is in front (a model load costs nothing otherwise).
   templates_view_->setActive(false);
   connect(templates, &QDockWidget::visibilityChanged, templates_view_, &PositionalTemplatesView::setActive);
+
+  QAction* compare = generate_menu_->addAction(tr("&Compare models…"), QKeySequence(tr("Ctrl+Shift+G")), this,
+                                               [this] { openCompare(); });
+  compare->setObjectName(QStringLiteral("compareAction"));
+  compare->setToolTip(tr("The same prompt and seed through 2–5 models side by side (APE against SPE)"));
 
   connect(piano_roll_, &PianoRollView::noteClicked, this, &MainWindow::focusNote);
   connect(attention_view_, &AttentionView::attendedTokens, this, &MainWindow::highlightAttention);
@@ -125,6 +136,46 @@ void MainWindow::highlightAttention(qint64 query, const QList<qint64>& keys) {
   for (qint64 k : keys)
     if (const auto n = note_of_token(*take->trace, k); n && !(n == note_of_token(*take->trace, query))) attended.push_back(*n);
   piano_roll_->setNoteHighlights(note_of_token(*take->trace, query), std::move(attended));
+}
+
+CompareView* MainWindow::openCompare() {
+  if (!catalog_) {
+    showError(tr("No models to compare"));
+    return nullptr;
+  }
+  if (!compare_view_) {
+    compare_view_ = new CompareView(this);
+    compare_view_->setCatalog(catalog_, model_panel_->device(), 1);  // one thread per model, models in parallel
+    connect(compare_view_, &CompareView::takeReady, this, [this](int lane, const GeneratedTake& g, const QString& model) {
+      Take take;
+      take.score = g.score;
+      take.recipe = g.recipe;
+      take.prompt_end = g.prompt_end;
+      take.training_end = g.training_end;
+      take.model_name = model;
+      take.name = tr("%1 (compare)").arg(model);
+      take.partial = g.partial;
+      take.trace = g.trace;
+      // Its engine session belongs to the comparison's engine, not the loaded one: a re-roll re-encodes.
+      take.engine_session.clear();
+      if (compare_take_ids_.size() <= std::size_t(lane)) compare_take_ids_.resize(std::size_t(lane) + 1);
+      compare_take_ids_[std::size_t(lane)] = takes_panel_->addTake(std::move(take), /*select=*/false);
+    });
+    connect(compare_view_, &CompareView::playRequested, this, [this](int lane) {
+      if (std::size_t(lane) >= compare_take_ids_.size() || compare_take_ids_[std::size_t(lane)].isEmpty()) return;
+      takes_panel_->select(compare_take_ids_[std::size_t(lane)]);
+      if (transport_ && playback_) transport_->play();
+    });
+    connect(compare_view_, &CompareView::allFinished, this, [this] { statusBar()->showMessage(tr("Comparison finished")); });
+  }
+  if (!compare_view_->isRunning()) {
+    compare_take_ids_.clear();
+    compare_view_->setRequest(promptRequest());
+  }
+  compare_view_->show();
+  compare_view_->raise();
+  compare_view_->activateWindow();
+  return compare_view_;
 }
 
 }  // namespace spe::ui

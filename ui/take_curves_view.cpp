@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "curve_math.hpp"
 #include "track_palette.hpp"
 
 namespace spe::ui {
@@ -27,19 +28,6 @@ QList<QPointF> points(const std::vector<double>& x, const std::vector<double>& y
   QList<QPointF> out;
   out.reserve(qsizetype(x.size()));
   for (std::size_t i = 0; i < x.size(); ++i) out.push_back({x[i], y[i]});
-  return out;
-}
-
-// Centred moving average over `window` values (shorter at the ends).
-std::vector<double> smoothed(const std::vector<double>& y, int window) {
-  std::vector<double> out(y.size());
-  std::vector<double> prefix(y.size() + 1, 0.0);
-  for (std::size_t i = 0; i < y.size(); ++i) prefix[i + 1] = prefix[i] + y[i];
-  const auto half = std::size_t(std::max(1, window) / 2);
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const std::size_t lo = i >= half ? i - half : 0, hi = std::min(y.size(), i + half + 1);
-    out[i] = (prefix[hi] - prefix[lo]) / double(hi - lo);
-  }
   return out;
 }
 
@@ -165,8 +153,8 @@ void TakeCurvesView::appendScores(std::size_t first, const std::vector<float>& e
 void TakeCurvesView::replot() {
   entropy_raw_->replace(points(positions_, entropy_));
   loss_raw_->replace(points(positions_, loss_));
-  entropy_smooth_->replace(points(positions_, smoothed(entropy_, kSmoothing)));
-  loss_smooth_->replace(points(positions_, smoothed(loss_, kSmoothing)));
+  entropy_smooth_->replace(points(positions_, moving_average(entropy_, kSmoothing)));
+  loss_smooth_->replace(points(positions_, moving_average(loss_, kSmoothing)));
   // Up to the 99th percentile of the values: a few surprising tokens must not flatten the curves.
   std::vector<double> all(entropy_);
   all.insert(all.end(), loss_.begin(), loss_.end());

@@ -147,7 +147,9 @@ void run(const BenchArgs& args) {
     throw spe::cli::UsageError(
         "bench: --device cuda needs a CUDA-enabled LibTorch and a visible GPU (this build or machine has none)");
   const torch::Device device = args.device == "cuda" ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-  if (args.dtype == "bf16" && args.impl != "plan")
+  // auto: what generate::Model uses for takes (the plan on the CPU, PerformerLM::step elsewhere).
+  const std::string impl = args.impl == "auto" ? (device.is_cpu() ? "plan" : "step") : args.impl;
+  if (args.dtype == "bf16" && impl != "plan")
     throw spe::cli::UsageError("bench: --dtype bf16 is a DecoderStepPlan option (BF16 weights): use --impl plan");
   if (args.threads > 0) torch::set_num_threads(args.threads);
 
@@ -167,7 +169,7 @@ void run(const BenchArgs& args) {
   plan_options.bf16_weights = args.dtype == "bf16";
   // Built only when timed: its weight copies would otherwise inflate the RSS of --impl step.
   std::optional<sm::DecoderStepPlan> plan;
-  if (args.impl == "plan") {
+  if (impl == "plan") {
     if (!plan_options.bf16_weights) sm::store_weights_column_major(model);  // the plan aliases, not copies
     plan.emplace(model, plan_options);
   }
@@ -184,7 +186,7 @@ void run(const BenchArgs& args) {
   if (!args.json) {
     std::printf("%s, pe %s, %s %s, batch %lld, %d thread(s), impl %s, %lld parameters\n", args.config.c_str(),
                 sm::to_string(pe).c_str(), args.device.c_str(), args.dtype.c_str(), static_cast<long long>(args.batch),
-                torch::get_num_threads(), args.impl.c_str(), static_cast<long long>(parameters));
+                torch::get_num_threads(), impl.c_str(), static_cast<long long>(parameters));
     std::printf("%10s %10s %10s %10s %10s %10s %10s %10s\n", "position", "median ms", "p10", "p90", "min", "max",
                 "cpu ms", "rss MiB");
     for (auto position : args.positions) {
@@ -210,7 +212,7 @@ void run(const BenchArgs& args) {
   const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
   nlohmann::json out = {{"config", args.config},
                         {"pe", sm::to_string(pe)},
-                        {"impl", args.impl},
+                        {"impl", impl},
                         {"device", args.device},
                         {"dtype", args.dtype},
                         {"threads", torch::get_num_threads()},
@@ -240,8 +242,9 @@ spe::cli::RegisterCommand reg([](CLI::App& root) {
   cmd->add_option("--device", args->device, "cpu or cuda (default cpu)")->check(CLI::IsMember({"cpu", "cuda"}));
   cmd->add_option("--dtype", args->dtype, "f32, or bf16: the plan's big matrices in BF16, states and sums in F32 (default f32)")
       ->check(CLI::IsMember({"f32", "bf16"}));
-  cmd->add_option("--impl", args->impl, "plan (DecoderStepPlan, default) or step (PerformerLM::step)")
-      ->check(CLI::IsMember({"plan", "step"}));
+  cmd->add_option("--impl", args->impl,
+                  "plan (DecoderStepPlan, default), step (PerformerLM::step) or auto (what takes use: plan on the CPU)")
+      ->check(CLI::IsMember({"plan", "step", "auto"}));
   cmd->add_option("--steps", args->steps, "timed steps per position (default 32, at least 16)");
   cmd->add_option("--warmup", args->warmup, "untimed steps before each position's timing (default 4)")
       ->check(CLI::NonNegativeNumber);

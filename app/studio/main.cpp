@@ -197,6 +197,12 @@ int main(int argc, char** argv) {
     });
   }
 
+  // SPE_STUDIO_TIMING=1 also reports each attention map the Attention dock computes (its status line).
+  if (qEnvironmentVariableIntValue("SPE_STUDIO_TIMING") == 1 && window.attentionView())
+    QObject::connect(window.attentionView(), &spe::ui::AttentionView::mapReady, &window, [&window] {
+      std::fprintf(stderr, "spe-studio: attention %s\n", window.attentionView()->statusText().toLocal8Bit().constData());
+    });
+
   if (parser.isSet(screenshot_option)) {
     if (files.isEmpty()) return fail(QStringLiteral("--screenshot needs a MIDI file to show"));
     const QStringList size = parser.value(size_option).split(QLatin1Char('x'));

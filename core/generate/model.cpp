@@ -5,6 +5,7 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include "io/checkpoint.hpp"
 #include "model/config.hpp"
 #include "model/performer.hpp"
+#include "model/step_plan.hpp"
 #include "model_folder/model_folder.hpp"
 
 namespace spe::generate {
@@ -67,34 +69,76 @@ class PerformerState final : public ModelState {
 model::GenerationState& unwrap(ModelState& s) { return dynamic_cast<PerformerState&>(s).state; }
 const model::GenerationState& unwrap(const ModelState& s) { return dynamic_cast<const PerformerState&>(s).state; }
 
+// A state in the fused step plan's layout (model::DecoderStepPlan). Snapshots go through the model's layout.
+class PlanState final : public ModelState {
+ public:
+  PlanState(const model::DecoderStepPlan& plan, model::StepPlanState s) : plan_(plan), state(std::move(s)) {}
+  std::unique_ptr<ModelState> clone() const override {
+    return std::make_unique<PlanState>(plan_, plan_.adopt(plan_.snapshot(state)));
+  }
+  int batch() const override { return static_cast<int>(state.batch()); }
+  std::int64_t position() const override { return state.position(); }
+  const model::DecoderStepPlan& plan_;
+  model::StepPlanState state;
+};
+
+// Which recurrent step takes use: the fused plan on the CPU (equal to PerformerLM::step to round-off,
+// several times faster at batch 1), PerformerLM::step elsewhere. SPE_STEP_IMPL=step forces the latter.
+bool use_step_plan(torch::Device device) {
+  const char* impl = std::getenv("SPE_STEP_IMPL");
+  if (impl && std::string(impl) == "step") return false;
+  if (impl && std::string(impl) != "plan" && std::string(impl) != "auto")
+    throw std::invalid_argument(std::string("SPE_STEP_IMPL='") + impl + "': expected auto, plan or step");
+  return device.is_cpu();
+}
+
 }  // namespace
 
 struct Model::Backend final : IncrementalModel {
-  Backend(std::shared_ptr<model::PerformerLM> m, torch::Device d) : lm(std::move(m)), device(d) {}
+  Backend(std::shared_ptr<model::PerformerLM> m, torch::Device d) : lm(std::move(m)), device(d) {
+    if (use_step_plan(device)) {
+      model::store_weights_column_major(*lm);  // the layout the plan streams: it aliases instead of copying
+      plan = std::make_unique<model::DecoderStepPlan>(*lm);
+    }
+  }
 
   int vocab_size() const override { return lm->config().vocab_size; }
 
+  std::unique_ptr<ModelState> wrap(model::GenerationState s) const {
+    if (plan) return std::make_unique<PlanState>(*plan, plan->adopt(std::move(s)));
+    return std::make_unique<PerformerState>(std::move(s));
+  }
+  // The state in the model's layout (a copy for a plan state, which keeps its own layout).
+  model::GenerationState model_layout(const ModelState& state) const {
+    if (const auto* p = dynamic_cast<const PlanState*>(&state)) return plan->snapshot(p->state);
+    return unwrap(state);
+  }
+
   std::unique_ptr<ModelState> begin_sequence(int batch, std::uint64_t seed) const override {
     torch::NoGradGuard no_grad;
-    return std::make_unique<PerformerState>(lm->begin_sequence(batch, model::NoiseContext(seed), device));
+    return wrap(lm->begin_sequence(batch, model::NoiseContext(seed), device));
   }
   std::unique_ptr<ModelState> expand(const ModelState& state, int copies) const override {
     torch::NoGradGuard no_grad;
-    return std::make_unique<PerformerState>(unwrap(state).expand(copies));
+    return wrap(model_layout(state).expand(copies));
   }
   std::unique_ptr<ModelState> select_row(const ModelState& state, int row) const override {
     torch::NoGradGuard no_grad;
-    return std::make_unique<PerformerState>(unwrap(state).select({row}));
+    return wrap(model_layout(state).select({row}));
   }
   void step(ModelState& state, std::span<const int> tokens, std::span<float> logits) const override {
     torch::NoGradGuard no_grad;
-    auto& s = unwrap(state);
     const auto batch = static_cast<std::int64_t>(tokens.size());
-    if (batch != s.batch) throw std::logic_error("step: token count does not match the state's batch");
+    if (batch != state.batch()) throw std::logic_error("step: token count does not match the state's batch");
     torch::Tensor ids = torch::empty({batch}, torch::kInt64);
     auto* p = ids.data_ptr<std::int64_t>();
     for (std::int64_t b = 0; b < batch; ++b) p[b] = tokens[static_cast<std::size_t>(b)];
-    torch::Tensor out = lm->step(s, ids.to(device)).to(torch::kCPU, torch::kFloat32).contiguous();
+    torch::Tensor out;
+    if (auto* planned = dynamic_cast<PlanState*>(&state))
+      out = plan->step(planned->state, ids.to(device));
+    else
+      out = lm->step(unwrap(state), ids.to(device));
+    out = out.to(torch::kCPU, torch::kFloat32).contiguous();
     if (static_cast<std::size_t>(out.numel()) != logits.size())
       throw std::logic_error("step: logits buffer has the wrong size");
     std::memcpy(logits.data(), out.data_ptr<float>(), logits.size() * sizeof(float));
@@ -102,6 +146,7 @@ struct Model::Backend final : IncrementalModel {
 
   std::shared_ptr<model::PerformerLM> lm;
   torch::Device device;
+  std::unique_ptr<model::DecoderStepPlan> plan;  // null: PerformerLM::step (not CPU, or SPE_STEP_IMPL=step)
 };
 
 std::string ModelInfo::id() const { return name + "@" + weights_sha256.substr(0, 12); }

@@ -230,16 +230,34 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
   return out;
 }
 
-GenerationState DecoderStepPlan::release(StepPlanState state) const {
-  const ModelConfig& config = model_.config();
-  c10::InferenceMode guard;
-  const std::int64_t b = state.batch(), h = config.n_heads, e = config.head_dim();
-  GenerationState out = std::move(state.base);
+namespace {
+
+// S and z out of S' = [S | z]: narrow / select of the last dimension are strided views, so contiguous()
+// copies them and the result shares no storage with S'.
+void split_attention(const std::vector<Tensor>& kvs, std::int64_t b, std::int64_t h, std::int64_t e,
+                     GenerationState& out) {
   out.attention.clear();
-  for (const Tensor& kv : state.kv) {
+  for (const Tensor& kv : kvs) {
     Tensor full = kv.view({b, h, kv.size(1), e + 1});
     out.attention.push_back({full.narrow(3, 0, e).contiguous(), full.select(3, e).contiguous()});
   }
+}
+
+}  // namespace
+
+GenerationState DecoderStepPlan::release(StepPlanState state) const {
+  const ModelConfig& config = model_.config();
+  c10::InferenceMode guard;
+  GenerationState out = std::move(state.base);
+  split_attention(state.kv, state.batch(), config.n_heads, config.head_dim(), out);
+  return out;
+}
+
+GenerationState DecoderStepPlan::snapshot(const StepPlanState& state) const {
+  const ModelConfig& config = model_.config();
+  c10::InferenceMode guard;
+  GenerationState out = state.base;  // deep copy of the code streams; its attention is empty in the plan
+  split_attention(state.kv, state.batch(), config.n_heads, config.head_dim(), out);
   return out;
 }
 

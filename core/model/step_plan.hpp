@@ -71,6 +71,9 @@ class DecoderStepPlan {
   StepPlanState adopt(GenerationState state) const;
   // The model's layout again (for PerformerLM::step, snapshots, expand/select).
   GenerationState release(StepPlanState state) const;
+  // The same as release() of a copy, leaving `state` as it was: a snapshot in the model's layout (code
+  // streams and attention states copied, nothing shared with `state`).
+  GenerationState snapshot(const StepPlanState& state) const;
 
   // tokens (B) int64 → logits (B, V); advances the state by one position. The returned tensor is a
   // fresh tensor (not a buffer), so it stays valid after the next step.

@@ -4,8 +4,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <set>
+#include <tuple>
 #include <unistd.h>
 
 #include "generate/model.hpp"
@@ -347,4 +350,73 @@ TEST_CASE("20,000 tokens far beyond the training length in constant memory", "[s
   // key/value cache would exceed it (2 × 18,000 positions × 64 floats × 2 layers ≈ 18 MB).
   INFO("resident after warm-up " << after_warmup << " B, peak later " << peak << " B");
   CHECK(peak < after_warmup + 8u * 1024u * 1024u);
+}
+
+namespace {
+
+// Loads the model folder with the recurrent step chosen by SPE_STEP_IMPL ("step" or "plan").
+std::shared_ptr<const Model> load_with_step(const fs::path& dir, const char* impl) {
+  setenv("SPE_STEP_IMPL", impl, 1);
+  auto m = Model::load(dir);
+  unsetenv("SPE_STEP_IMPL");
+  return m;
+}
+
+void check_same_takes(const Model& step, const Model& plan, const GenerationParams& p, const std::vector<int>& prompt) {
+  const auto a = run(step, p, prompt), b = run(plan, p, prompt);
+  REQUIRE(a.size() == b.size());
+  for (std::size_t c = 0; c < a.size(); ++c) {
+    INFO("candidate " << c);
+    CHECK(a[c].tokens == b[c].tokens);
+    REQUIRE(a[c].log_prob.size() == b[c].log_prob.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < a[c].log_prob.size(); ++i) worst = std::max(worst, double(std::abs(a[c].log_prob[i] - b[c].log_prob[i])));
+    CHECK(worst < 1e-4);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("takes use the fused step plan on the CPU: the same tokens as PerformerLM::step, candidates and rewinds included",
+          "[integration]") {
+  for (const auto& [scheme, pe, tag] : {std::tuple{"remi", model::PositionalKind::sine_spe, "plan-sine"},
+                                        std::tuple{"remi", model::PositionalKind::conv_spe, "plan-conv"},
+                                        std::tuple{"event", model::PositionalKind::ape_sine, "plan-ape"}}) {
+    INFO(tag);
+    auto reference = load_random(scheme, pe, tag);
+    const fs::path dir = reference->info().path;
+    auto step = load_with_step(dir, "step"), plan = load_with_step(dir, "plan");
+    GenerationParams p = params_for(*plan, 23, 300);
+    p.candidates = 2;
+    check_same_takes(*step, *plan, p, {});
+    // Rewind: a plan session's snapshots replay the same continuation as the step session's.
+    GenerationParams one = params_for(*plan, 29, 300);
+    one.end_cleanly = false;
+    GenerationSession a(step->incremental(), step->scheme(), one), b(plan->incremental(), plan->scheme(), one);
+    a.start({});
+    b.start({});
+    a.run();
+    b.run();
+    REQUIRE(a.candidates()[0].tokens == b.candidates()[0].tokens);
+    const auto points = b.rewind_points(0);
+    REQUIRE(points.size() >= 2);
+    const int bar = points[points.size() / 2];
+    auto ra = a.rewind(0, bar, 77), rb = b.rewind(0, bar, 77);
+    ra->run();
+    rb->run();
+    CHECK(ra->candidates()[0].tokens == rb->candidates()[0].tokens);
+  }
+  CHECK_THROWS_WITH(load_with_step(load_random("remi", model::PositionalKind::sine_spe, "plan-bad")->info().path, "fast"),
+                    Catch::Contains("SPE_STEP_IMPL"));
+}
+
+TEST_CASE("the bundled default model gives the same 1000 tokens through the fused step as through PerformerLM::step",
+          "[integration]") {
+  const fs::path dir = test::source_dir() / "resources" / "models" / "pop-sine";
+  auto step = load_with_step(dir, "step"), plan = load_with_step(dir, "plan");
+  const fs::path prompt_file = test::source_dir() / "resources" / "prompts" / "pop909_001.mid";
+  const Prompt prompt = prompt_from_score(plan->tokenizer(), music::read_score(prompt_file), 8, prompt_file.string());
+  GenerationParams p = params_for(*plan, 3, 1000);
+  p.prompt_bars = 8;
+  check_same_takes(*step, *plan, p, prompt.tokens);
 }
