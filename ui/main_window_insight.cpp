@@ -1,4 +1,5 @@
-// MainWindow: the insight docks (Attention, Entropy / −log p) and their links to the piano roll.
+// MainWindow: the insight docks (Attention, Entropy / −log p, Loss vs position, Positional templates), their
+// links to the piano roll, and the Compare models window.
 #include <QAction>
 #include <QDockWidget>
 #include <QMenu>
@@ -9,12 +10,12 @@
 #include <optional>
 
 #include "attention_view.hpp"
-#include "evaluation_view.hpp"
 #include "compare_view.hpp"
-#include "generation_panel.hpp"
-#include "model_panel.hpp"
+#include "evaluation_view.hpp"
 #include "generation_controller.hpp"
+#include "generation_panel.hpp"
 #include "main_window.hpp"
+#include "model_panel.hpp"
 #include "piano_roll_view.hpp"
 #include "take.hpp"
 #include "take_curves_view.hpp"
