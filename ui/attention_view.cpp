@@ -4,13 +4,11 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPointer>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSpinBox>
 #include <QThreadPool>
 #include <algorithm>
@@ -18,16 +16,13 @@
 #include <numeric>
 
 #include "attention_heatmap.hpp"
+#include "export_file.hpp"
 
 namespace spe::ui {
 namespace {
 
 constexpr int kWindowSizes[] = {64, 128, 256, 512, 1024};
 constexpr int kDefaultWindow = 512;
-
-QString one_line(const QString& path, const QString& problem) {
-  return QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), problem.simplified());
-}
 
 }  // namespace
 
@@ -290,20 +285,15 @@ void AttentionView::selectRow(std::int64_t query) {
 
 bool AttentionView::exportPng(const QString& path, QString* error) const {
   if (!heatmap_->hasMap()) {
-    if (error) *error = one_line(path, tr("no attention map to export"));
+    if (error) *error = one_line_file_error(path, tr("no attention map to export"));
     return false;
   }
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || !heatmap_->image().save(&file, "PNG") || !file.commit()) {
-    if (error) *error = one_line(path, file.errorString().isEmpty() ? tr("cannot write the PNG") : file.errorString());
-    return false;
-  }
-  return true;
+  return write_image_atomically(path, heatmap_->image(), error);
 }
 
 bool AttentionView::exportCsv(const QString& path, QString* error) const {
   if (!heatmap_->hasMap() || !trace_) {
-    if (error) *error = one_line(path, tr("no attention map to export"));
+    if (error) *error = one_line_file_error(path, tr("no attention map to export"));
     return false;
   }
   const AttentionMap& m = heatmap_->map();
@@ -324,12 +314,7 @@ bool AttentionView::exportCsv(const QString& path, QString* error) const {
     }
     text += '\n';
   }
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-    if (error) *error = one_line(path, file.errorString());
-    return false;
-  }
-  return true;
+  return write_file_atomically(path, text, error);
 }
 
 }  // namespace spe::ui

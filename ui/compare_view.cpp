@@ -3,16 +3,12 @@
 #include <QChart>
 #include <QChartView>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLegend>
 #include <QLineSeries>
 #include <QListWidget>
-#include <QPen>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
@@ -25,7 +21,9 @@
 #include <optional>
 #include <set>
 
+#include "chart_style.hpp"
 #include "curve_math.hpp"
+#include "export_file.hpp"
 #include "generation_controller.hpp"
 #include "model_catalog.hpp"
 #include "piano_roll_view.hpp"
@@ -53,31 +51,9 @@ struct CompareView::Lane {
 namespace {
 
 QChart* make_chart(const QString& y_title) {
-  auto* chart = new QChart;
-  chart->setTheme(QChart::ChartThemeDark);
-  chart->setBackgroundBrush(piano_roll_colors().white_key_row);
-  chart->legend()->setAlignment(Qt::AlignTop);
-  chart->setMargins(QMargins(2, 2, 2, 2));
-  auto* x = new QValueAxis(chart);
-  x->setTitleText(QObject::tr("token position"));
-  x->setLabelFormat(QStringLiteral("%d"));
-  auto* y = new QValueAxis(chart);
-  y->setTitleText(y_title);
-  chart->addAxis(x, Qt::AlignBottom);
-  chart->addAxis(y, Qt::AlignLeft);
+  QChart* chart = make_dark_chart(2);
+  attach_value_axes(chart, QObject::tr("token position"), y_title);
   return chart;
-}
-
-QLineSeries* add_series(QChart* chart, const QString& name, const QColor& colour, Qt::PenStyle style = Qt::SolidLine) {
-  auto* s = new QLineSeries(chart);
-  s->setName(name);
-  QPen pen(colour);
-  pen.setWidthF(style == Qt::SolidLine ? 2.0 : 1.2);
-  pen.setStyle(style);
-  s->setPen(pen);
-  chart->addSeries(s);
-  for (QAbstractAxis* axis : chart->axes()) s->attachAxis(axis);
-  return s;
 }
 
 QList<QPointF> points(const std::vector<double>& x, const std::vector<double>& y) {
@@ -289,8 +265,8 @@ bool CompareView::start(const QStringList& folders) {
     lane->roll->setKeyHeight(4);
     row_layout->addWidget(lane->roll);
     lanes_layout_->insertWidget(lanes_layout_->count() - 1, lane->row);
-    lane->loss = add_series(loss_chart_, lane->name, track_color(i, false));
-    lane->entropy = add_series(entropy_chart_, lane->name, track_color(i, false));
+    lane->loss = add_line_series(loss_chart_, lane->name, track_color(i, false), 2.0);
+    lane->entropy = add_line_series(entropy_chart_, lane->name, track_color(i, false), 2.0);
 
     PianoRollView* roll = lane->roll;
     connect(roll, &PianoRollView::zoomChanged, this, [this, roll] { syncTimeAxis(roll); });
@@ -303,7 +279,7 @@ bool CompareView::start(const QStringList& folders) {
   for (const auto& l : lanes_) lengths.insert(l->train_len);
   for (QChart* chart : {loss_chart_, entropy_chart_})
     for (auto t : lengths) {
-      QLineSeries* s = add_series(chart, tr("training length %1").arg(t), piano_roll_colors().training_marker, Qt::DashLine);
+      QLineSeries* s = add_training_length_marker(chart, tr("training length %1").arg(t), 1.2);
       s->setProperty("trainingLine", true);
       s->setProperty("trainLength", double(t));
     }
@@ -463,22 +439,11 @@ bool CompareView::exportCsv(const QString& path, QString* error) const {
       text += line;
     }
   }
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-    if (error) *error = QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), file.errorString());
-    return false;
-  }
-  return true;
+  return write_file_atomically(path, text, error);
 }
 
 bool CompareView::exportPng(const QString& path, QString* error) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || !grab().save(&file, "PNG") || !file.commit()) {
-    if (error) *error = QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(),
-                                                     file.errorString().isEmpty() ? tr("cannot write the PNG") : file.errorString());
-    return false;
-  }
-  return true;
+  return write_image_atomically(path, grab().toImage(), error);
 }
 
 PianoRollView* CompareView::laneRoll(int lane) const { return lanes_.at(std::size_t(lane))->roll; }

@@ -9,16 +9,12 @@
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLegend>
-#include <QLegendMarker>
 #include <QLineEdit>
 #include <QLineSeries>
-#include <QPen>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSpinBox>
 #include <QThreadPool>
 #include <QVBoxLayout>
@@ -26,15 +22,13 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <tuple>
 
-#include "track_palette.hpp"
+#include "chart_style.hpp"
+#include "export_file.hpp"
 
 namespace spe::ui {
 namespace {
-
-QString one_line(const QString& path, const QString& problem) {
-  return QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), problem.simplified());
-}
 
 // Centred moving average over `window` values (shorter at the ends).
 std::vector<double> moving_average(const std::vector<double>& y, int window) {
@@ -52,7 +46,6 @@ std::vector<double> moving_average(const std::vector<double>& y, int window) {
 }  // namespace
 
 EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
-  const auto& colours = piano_roll_colors();
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(4, 4, 4, 4);
 
@@ -109,38 +102,13 @@ EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   layout->addLayout(row2);
   layout->addWidget(status_);
 
-  chart_ = new QChart;
-  chart_->setTheme(QChart::ChartThemeDark);
-  chart_->setBackgroundBrush(colours.white_key_row);
-  chart_->legend()->setAlignment(Qt::AlignTop);
-  chart_->setMargins(QMargins(4, 4, 4, 4));
-  auto series = [this](const QString& name, QColor colour, qreal width) {
-    auto* s = new QLineSeries(chart_);
-    s->setName(name);
-    QPen pen(colour);
-    pen.setWidthF(width);
-    s->setPen(pen);
-    chart_->addSeries(s);
-    return s;
-  };
+  chart_ = make_dark_chart();
   const QColor loss_colour(0xff, 0x8a, 0x65);
-  raw_ = series(tr("loss per bucket"), QColor(loss_colour.red(), loss_colour.green(), loss_colour.blue(), 110), 1.0);
-  smooth_ = series(tr("loss, mean of %1 buckets").arg(kSmoothing), loss_colour, 2.2);
-  training_line_ = series(tr("training length"), colours.training_marker, 1.5);
-  QPen dashed = training_line_->pen();
-  dashed.setStyle(Qt::DashLine);
-  training_line_->setPen(dashed);
-  x_axis_ = new QValueAxis(chart_);
-  x_axis_->setTitleText(tr("token position in the song"));
-  x_axis_->setLabelFormat(QStringLiteral("%d"));
-  y_axis_ = new QValueAxis(chart_);
-  y_axis_->setTitleText(tr("loss (nats)"));
-  chart_->addAxis(x_axis_, Qt::AlignBottom);
-  chart_->addAxis(y_axis_, Qt::AlignLeft);
-  for (QLineSeries* s : {raw_, smooth_, training_line_}) {
-    s->attachAxis(x_axis_);
-    s->attachAxis(y_axis_);
-  }
+  const QColor loss_faint(loss_colour.red(), loss_colour.green(), loss_colour.blue(), 110);
+  raw_ = add_line_series(chart_, tr("loss per bucket"), loss_faint, 1.0);
+  smooth_ = add_line_series(chart_, tr("loss, mean of %1 buckets").arg(kSmoothing), loss_colour, 2.2);
+  training_line_ = add_training_length_marker(chart_, tr("training length"));
+  std::tie(x_axis_, y_axis_) = attach_value_axes(chart_, tr("token position in the song"), tr("loss (nats)"));
   view_ = new QChartView(chart_, this);
   view_->setRenderHint(QPainter::Antialiasing);
   view_->setMinimumHeight(160);
@@ -349,30 +317,18 @@ void EvaluationView::replot() {
 
 bool EvaluationView::exportCsv(const QString& path, QString* error) const {
   if (!hasCurve()) {
-    if (error) *error = one_line(path, tr("no loss curve to export"));
+    if (error) *error = one_line_file_error(path, tr("no loss curve to export"));
     return false;
   }
-  const QByteArray text = QByteArray::fromStdString(curve_.csv);
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-    if (error) *error = one_line(path, file.errorString());
-    return false;
-  }
-  return true;
+  return write_file_atomically(path, QByteArray::fromStdString(curve_.csv), error);
 }
 
 bool EvaluationView::exportPng(const QString& path, QString* error) {
   if (!hasCurve()) {
-    if (error) *error = one_line(path, tr("no loss curve to export"));
+    if (error) *error = one_line_file_error(path, tr("no loss curve to export"));
     return false;
   }
-  const QPixmap pixmap = view_->grab();
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || !pixmap.save(&file, "PNG") || !file.commit()) {
-    if (error) *error = one_line(path, file.errorString().isEmpty() ? tr("cannot write the PNG") : file.errorString());
-    return false;
-  }
-  return true;
+  return write_image_atomically(path, view_->grab().toImage(), error);
 }
 
 }  // namespace spe::ui

@@ -1,6 +1,7 @@
 // SessionStore: the autosave folder (see the header for its layout).
 #include "session_store.hpp"
 
+#include "export_file.hpp"
 #include "trace_file.hpp"
 
 #include <signal.h>
@@ -13,7 +14,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <exception>
 #include <filesystem>
@@ -28,10 +28,11 @@ constexpr int kFormatVersion = 1;
 
 std::filesystem::path fs_path(const QString& path) { return std::filesystem::path(QFile::encodeName(path).toStdString()); }
 
+// The whole path in the message: the user never chose the session folder, so the file name alone says little.
 bool write_text_atomically(const QString& path, const QByteArray& bytes, QString* error) {
-  QSaveFile file(path);
-  if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit()) return true;
-  if (error) *error = QStringLiteral("%1: cannot write: %2").arg(path, file.errorString());
+  QString reason;
+  if (commit_file_atomically(path, bytes, &reason)) return true;
+  if (error) *error = QStringLiteral("%1: cannot write: %2").arg(path, reason);
   return false;
 }
 

@@ -3,23 +3,22 @@
 #include <QChart>
 #include <QChartView>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
-#include <QPen>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QValueAxis>
 #include <QVBoxLayout>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <tuple>
 
+#include "chart_style.hpp"
 #include "curve_math.hpp"
-#include "track_palette.hpp"
+#include "export_file.hpp"
 
 namespace spe::ui {
 namespace {
@@ -38,49 +37,19 @@ double mean(const std::vector<double>& y, std::size_t from, std::size_t to) {
   return s / double(to - from);
 }
 
-QString one_line(const QString& path, const QString& problem) {
-  return QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), problem.simplified());
-}
-
 }  // namespace
 
 TakeCurvesView::TakeCurvesView(QWidget* parent) : QWidget(parent) {
-  const auto& colours = piano_roll_colors();
-  chart_ = new QChart;
-  chart_->setTheme(QChart::ChartThemeDark);
-  chart_->setBackgroundBrush(colours.white_key_row);
-  chart_->legend()->setAlignment(Qt::AlignTop);
-  chart_->setMargins(QMargins(4, 4, 4, 4));
-  auto series = [this](const QString& name, QColor colour, qreal width) {
-    auto* s = new QLineSeries(chart_);
-    s->setName(name);
-    QPen pen(colour);
-    pen.setWidthF(width);
-    s->setPen(pen);
-    chart_->addSeries(s);
-    return s;
-  };
+  chart_ = make_dark_chart();
   const QColor entropy_colour(0x4f, 0xc3, 0xf7), loss_colour(0xff, 0x8a, 0x65);
-  entropy_raw_ = series(tr("entropy (nats)"), QColor(entropy_colour.red(), entropy_colour.green(), entropy_colour.blue(), 70), 1.0);
-  loss_raw_ = series(tr("−log p (nats)"), QColor(loss_colour.red(), loss_colour.green(), loss_colour.blue(), 70), 1.0);
-  entropy_smooth_ = series(tr("entropy, mean of %1").arg(kSmoothing), entropy_colour, 2.0);
-  loss_smooth_ = series(tr("−log p, mean of %1").arg(kSmoothing), loss_colour, 2.0);
-  training_line_ = series(tr("training length"), colours.training_marker, 1.5);
-  QPen dashed = training_line_->pen();
-  dashed.setStyle(Qt::DashLine);
-  training_line_->setPen(dashed);
-
-  x_axis_ = new QValueAxis(chart_);
-  x_axis_->setTitleText(tr("token position in the take"));
-  x_axis_->setLabelFormat(QStringLiteral("%d"));
-  y_axis_ = new QValueAxis(chart_);
-  y_axis_->setTitleText(tr("nats"));
-  chart_->addAxis(x_axis_, Qt::AlignBottom);
-  chart_->addAxis(y_axis_, Qt::AlignLeft);
-  for (QLineSeries* s : {entropy_raw_, loss_raw_, entropy_smooth_, loss_smooth_, training_line_}) {
-    s->attachAxis(x_axis_);
-    s->attachAxis(y_axis_);
-  }
+  const QColor entropy_faint(entropy_colour.red(), entropy_colour.green(), entropy_colour.blue(), 70);
+  const QColor loss_faint(loss_colour.red(), loss_colour.green(), loss_colour.blue(), 70);
+  entropy_raw_ = add_line_series(chart_, tr("entropy (nats)"), entropy_faint, 1.0);
+  loss_raw_ = add_line_series(chart_, tr("−log p (nats)"), loss_faint, 1.0);
+  entropy_smooth_ = add_line_series(chart_, tr("entropy, mean of %1").arg(kSmoothing), entropy_colour, 2.0);
+  loss_smooth_ = add_line_series(chart_, tr("−log p, mean of %1").arg(kSmoothing), loss_colour, 2.0);
+  training_line_ = add_training_length_marker(chart_, tr("training length"));
+  std::tie(x_axis_, y_axis_) = attach_value_axes(chart_, tr("token position in the take"), tr("nats"));
   // The legend names the bold curves; the thin per-token ones share their colours.
   for (QLineSeries* s : {entropy_raw_, loss_raw_})
     for (QLegendMarker* marker : chart_->legend()->markers(s)) marker->setVisible(false);
@@ -195,21 +164,11 @@ bool TakeCurvesView::exportCsv(const QString& path, QString* error) const {
     std::snprintf(line, sizeof line, "%.0f,%.9g,%.9g\n", positions_[i], entropy_[i], loss_[i]);
     text += line;
   }
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-    if (error) *error = one_line(path, file.errorString());
-    return false;
-  }
-  return true;
+  return write_file_atomically(path, text, error);
 }
 
 bool TakeCurvesView::exportPng(const QString& path, QString* error) {
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || !view_->grab().save(&file, "PNG") || !file.commit()) {
-    if (error) *error = one_line(path, file.errorString().isEmpty() ? tr("cannot write the PNG") : file.errorString());
-    return false;
-  }
-  return true;
+  return write_image_atomically(path, view_->grab().toImage(), error);
 }
 
 }  // namespace spe::ui

@@ -7,7 +7,6 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -16,7 +15,6 @@
 #include <QPainter>
 #include <QPointer>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QSpinBox>
 #include <QStackedWidget>
 #include <QThreadPool>
@@ -24,7 +22,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <tuple>
 
+#include "chart_style.hpp"
+#include "export_file.hpp"
 #include "plot/colormap.hpp"
 #include "track_palette.hpp"
 
@@ -33,10 +34,6 @@ namespace {
 
 constexpr int kApeDisplaySide =
     208;  // pixels of the shown APE heatmap (the image itself is one pixel per cell)
-
-QString one_line(const QString& path, const QString& problem) {
-  return QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), problem.simplified());
-}
 
 QString pe_name(const std::string& pe) {
   if (pe == "sine") return QStringLiteral("sineSPE");
@@ -48,51 +45,24 @@ QString pe_name(const std::string& pe) {
 }  // namespace
 
 PositionalTemplatesView::PositionalTemplatesView(QWidget* parent) : QWidget(parent) {
-  const auto& colours = piano_roll_colors();
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(6, 6, 6, 6);
   pages_ = new QStackedWidget(this);
   layout->addWidget(pages_, 1);
 
-  chart_ = new QChart;
-  chart_->setTheme(QChart::ChartThemeDark);
-  chart_->setBackgroundBrush(colours.white_key_row);
-  chart_->legend()->setAlignment(Qt::AlignTop);
+  chart_ = make_dark_chart();
   QFont legend_font = chart_->legend()->font();
   legend_font.setPointSizeF(std::max(6.0, legend_font.pointSizeF() - 1.5));
   chart_->legend()->setFont(legend_font);
-  chart_->setMargins(QMargins(4, 4, 4, 4));
-  auto series = [this](const QString& name, QColor colour, qreal width) {
-    auto* s = new QLineSeries(chart_);
-    s->setName(name);
-    QPen pen(colour);
-    pen.setWidthF(width);
-    s->setPen(pen);
-    chart_->addSeries(s);
-    return s;
-  };
   const QColor prescribed(0x4f, 0xc3, 0xf7), estimated(0xff, 0x8a, 0x65);
+  const QColor prescribed_faint(prescribed.red(), prescribed.green(), prescribed.blue(), 80);
   for (int i = 0; i < kThinDims; ++i)
-    dims_.push_back(
-        series(tr("dim"), QColor(prescribed.red(), prescribed.green(), prescribed.blue(), 80), 1.0));
+    dims_.push_back(add_line_series(chart_, tr("dim"), prescribed_faint, 1.0));
   // The estimate is drawn over the bold prescribed mean, thinner, so both stay visible where they agree.
-  mean_prescribed_ = series(tr("prescribed"), prescribed, 2.5);
-  mean_estimated_ = series(tr("estimated"), estimated, 1.2);
-  training_line_ = series(tr("training length"), colours.training_marker, 1.5);
-  QPen dashed = training_line_->pen();
-  dashed.setStyle(Qt::DashLine);
-  training_line_->setPen(dashed);
-  x_axis_ = new QValueAxis(chart_);
-  x_axis_->setTitleText(tr("lag (tokens)"));
-  x_axis_->setLabelFormat(QStringLiteral("%d"));
-  y_axis_ = new QValueAxis(chart_);
-  y_axis_->setTitleText(tr("P(lag)"));
-  chart_->addAxis(x_axis_, Qt::AlignBottom);
-  chart_->addAxis(y_axis_, Qt::AlignLeft);
-  for (QAbstractSeries* s : chart_->series()) {
-    s->attachAxis(x_axis_);
-    s->attachAxis(y_axis_);
-  }
+  mean_prescribed_ = add_line_series(chart_, tr("prescribed"), prescribed, 2.5);
+  mean_estimated_ = add_line_series(chart_, tr("estimated"), estimated, 1.2);
+  training_line_ = add_training_length_marker(chart_, tr("training length"));
+  std::tie(x_axis_, y_axis_) = attach_value_axes(chart_, tr("lag (tokens)"), tr("P(lag)"));
   for (int i = 1; i < kThinDims; ++i)  // one legend entry for the thin dims
     for (QLegendMarker* marker : chart_->legend()->markers(dims_[std::size_t(i)])) marker->setVisible(false);
   chart_view_ = new QChartView(chart_, pages_);
@@ -417,22 +387,15 @@ void PositionalTemplatesView::replot() {
 
 bool PositionalTemplatesView::exportPng(const QString& path, QString* error) {
   if (!shown_) {
-    if (error) *error = one_line(path, tr("no positional templates to export"));
+    if (error) *error = one_line_file_error(path, tr("no positional templates to export"));
     return false;
   }
-  const QImage image = shown_->isApe() ? ape_image_ : chart_view_->grab().toImage();
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || !image.save(&file, "PNG") || !file.commit()) {
-    if (error)
-      *error = one_line(path, file.errorString().isEmpty() ? tr("cannot write the PNG") : file.errorString());
-    return false;
-  }
-  return true;
+  return write_image_atomically(path, shown_->isApe() ? ape_image_ : chart_view_->grab().toImage(), error);
 }
 
 bool PositionalTemplatesView::exportCsv(const QString& path, QString* error) const {
   if (!shown_) {
-    if (error) *error = one_line(path, tr("no positional templates to export"));
+    if (error) *error = one_line_file_error(path, tr("no positional templates to export"));
     return false;
   }
   const PositionalTemplates& t = *shown_;
@@ -480,12 +443,7 @@ bool PositionalTemplatesView::exportCsv(const QString& path, QString* error) con
       text += '\n';
     }
   }
-  QSaveFile file(path);
-  if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-    if (error) *error = one_line(path, file.errorString());
-    return false;
-  }
-  return true;
+  return write_file_atomically(path, text, error);
 }
 
 }  // namespace spe::ui

@@ -5,13 +5,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
+#include "heat_image_check.hpp"
 #include "plot/colormap.hpp"
 #include "plot/png_writer.hpp"
 #include "spe_run.hpp"
@@ -36,28 +37,19 @@ TEST_CASE("spe kernels --png draws the templates of a bundled model, one pixel p
     REQUIRE(heads == 4);
     REQUIRE(dims == 64);
 
-    double lo = std::numeric_limits<double>::max(), hi = std::numeric_limits<double>::lowest();
-    for (int h = 0; h < heads; ++h)
-      for (int d = 0; d < dims; ++d)
-        for (int lag = 0; lag <= kMaxLag; ++lag) {
-          const double v = json.at("prescribed")[h][d][lag].get<double>();
-          lo = std::min(lo, v);
-          hi = std::max(hi, v);
-        }
-    REQUIRE(hi > lo);
-
     const plot::RgbImage image = plot::read_png_rgb(png);
     REQUIRE(image.width == kMaxLag + 1);
     REQUIRE(image.height == heads * dims);
-    int mismatches = 0;
-    for (int h = 0; h < heads; ++h)
-      for (int d = 0; d < dims; ++d)
-        for (int lag = 0; lag <= kMaxLag; ++lag) {
-          const double t = (json.at("prescribed")[h][d][lag].get<double>() - lo) / (hi - lo);
-          const plot::Rgb got = image.pixels[std::size_t((h * dims + d) * image.width + lag)];
-          if (!(got == plot::heat_colour(t))) ++mismatches;
-        }
-    CHECK(mismatches == 0);
+    // Row h·dims + d, column lag; every pixel compared.
+    const auto check = test::check_heat_image(
+        heads * dims, kMaxLag + 1,
+        [&](std::int64_t row, std::int64_t lag) {
+          return json.at("prescribed")[std::size_t(row / dims)][std::size_t(row % dims)][std::size_t(lag)]
+              .get<double>();
+        },
+        [&](std::int64_t row, std::int64_t lag) { return image.pixels[std::size_t(row * image.width + lag)]; });
+    REQUIRE(check.hi > check.lo);
+    CHECK(check.mismatches == 0);
     // The image is not flat: both ends of the colour map occur.
     CHECK(std::count(image.pixels.begin(), image.pixels.end(), plot::heat_colour(0.0)) >= 1);
     CHECK(std::count(image.pixels.begin(), image.pixels.end(), plot::heat_colour(1.0)) >= 1);
