@@ -29,6 +29,7 @@
 #include "command.hpp"
 #include "model/config.hpp"
 #include "model/performer.hpp"
+#include "model/cpu/memory_bandwidth.hpp"
 #include "model/step_plan.hpp"
 
 namespace {
@@ -40,7 +41,7 @@ struct BenchArgs {
   std::int64_t batch = 1;
   int threads = 0;
   std::string device = "cpu";
-  std::string dtype = "f32";
+  std::string dtype;  // empty: what takes use under --impl auto, f32 otherwise
   std::string impl = "plan";
   int steps = 32;
   int warmup = 4;
@@ -151,6 +152,8 @@ void run(const BenchArgs& args) {
   const std::string impl = args.impl == "auto" ? (device.is_cpu() ? "plan" : "step") : args.impl;
   if (args.dtype == "bf16" && impl != "plan")
     throw spe::cli::UsageError("bench: --dtype bf16 is a DecoderStepPlan option (BF16 weights): use --impl plan");
+  if (args.dtype == "bf16" && !device.is_cpu())
+    throw spe::cli::UsageError("bench: --dtype bf16 runs the CPU kernel: use --device cpu");
   if (args.threads > 0) torch::set_num_threads(args.threads);
 
   const sm::PositionalKind pe = sm::positional_kind_from_string(args.pe);
@@ -166,7 +169,11 @@ void run(const BenchArgs& args) {
   std::int64_t parameters = 0;
   for (const auto& p : model.parameters()) parameters += p.numel();
   sm::StepPlanOptions plan_options;
-  plan_options.bf16_weights = args.dtype == "bf16";
+  // Under --impl auto without --dtype: the weights takes would use (model::bf16_step_pays_off).
+  const std::string dtype = !args.dtype.empty()               ? args.dtype
+                            : args.impl == "auto" && impl == "plan" && sm::bf16_step_pays_off(model) ? "bf16"
+                                                                                                       : "f32";
+  plan_options.bf16_weights = dtype == "bf16";
   // Built only when timed: its weight copies would otherwise inflate the RSS of --impl step.
   std::optional<sm::DecoderStepPlan> plan;
   if (impl == "plan") {
@@ -183,16 +190,34 @@ void run(const BenchArgs& args) {
     rss[position] = rss_mb();
   }
 
+  // The weight-streaming limit: the bytes of the matrices a step reads once per token (the plan's four per
+  // layer at 2 or 4 bytes, the F32 output head) over the measured read bandwidth of this machine.
+  const sm::ModelConfig& c = model.config();
+  const double weight_bytes =
+      (dtype == "bf16" ? 2.0 : 4.0) * c.n_layers * (4.0 * c.d_model * c.d_model + 2.0 * c.d_model * c.d_ff) +
+      4.0 * c.vocab_size * c.d_model;
+  const spe::model::cpu::BandwidthMeasurement bandwidth =
+      device.is_cpu() ? spe::model::cpu::measure_read_bandwidth() : spe::model::cpu::BandwidthMeasurement{};
+  const double limit_ms = bandwidth.gb_per_s > 0 ? weight_bytes / (bandwidth.gb_per_s * 1e9) * 1e3 : 0.0;
+  nlohmann::json ratios = nlohmann::json::object();
+  for (auto position : args.positions)
+    ratios[std::to_string(position)] = limit_ms > 0 ? stats[position].median / limit_ms : 0.0;
+
   if (!args.json) {
+    if (limit_ms > 0)
+      std::printf("memory read bandwidth %.1f GB/s (%d threads); %.1f MB of weights per token: limit %.3f ms/token\n",
+                  bandwidth.gb_per_s, bandwidth.threads, weight_bytes / 1e6, limit_ms);
     std::printf("%s, pe %s, %s %s, batch %lld, %d thread(s), impl %s, %lld parameters\n", args.config.c_str(),
-                sm::to_string(pe).c_str(), args.device.c_str(), args.dtype.c_str(), static_cast<long long>(args.batch),
+                sm::to_string(pe).c_str(), args.device.c_str(), dtype.c_str(), static_cast<long long>(args.batch),
                 torch::get_num_threads(), impl.c_str(), static_cast<long long>(parameters));
-    std::printf("%10s %10s %10s %10s %10s %10s %10s %10s\n", "position", "median ms", "p10", "p90", "min", "max",
-                "cpu ms", "rss MiB");
+    std::printf("%10s %10s %10s %10s %10s %10s %10s %10s %10s %10s\n", "position", "median ms", "p10", "p90", "min",
+                "max", "cpu ms", "rss MiB", "tokens/s", "÷ limit");
     for (auto position : args.positions) {
       const Stats& s = stats[position];
-      std::printf("%10lld %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f %10.1f\n", static_cast<long long>(position),
-                  s.median, s.p10, s.p90, s.min, s.max, cpu_stats[position].median, rss[position]);
+      std::printf("%10lld %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f %10.1f %10.0f %10.2f\n",
+                  static_cast<long long>(position), s.median, s.p10, s.p90, s.min, s.max, cpu_stats[position].median,
+                  rss[position], 1e3 * static_cast<double>(args.batch) / s.median,
+                  ratios[std::to_string(position)].get<double>());
     }
     return;
   }
@@ -214,7 +239,12 @@ void run(const BenchArgs& args) {
                         {"pe", sm::to_string(pe)},
                         {"impl", impl},
                         {"device", args.device},
-                        {"dtype", args.dtype},
+                        {"dtype", dtype},
+                        {"bandwidth_gb_per_s", bandwidth.gb_per_s},
+                        {"weight_mb_per_token", weight_bytes / 1e6},
+                        {"streaming_limit_ms", limit_ms},
+                        {"ratio_to_limit", ratios},
+                        {"tokens_per_s", 1e3 * static_cast<double>(args.batch) / stats[args.positions.front()].median},
                         {"threads", torch::get_num_threads()},
                         {"batch", args.batch},
                         {"steps", args.steps},

@@ -83,22 +83,32 @@ class PlanState final : public ModelState {
 };
 
 // Which recurrent step takes use: the fused plan on the CPU (equal to PerformerLM::step to round-off,
-// several times faster at batch 1), PerformerLM::step elsewhere. SPE_STEP_IMPL=step forces the latter.
-bool use_step_plan(torch::Device device) {
-  const char* impl = std::getenv("SPE_STEP_IMPL");
-  if (impl && std::string(impl) == "step") return false;
-  if (impl && std::string(impl) != "plan" && std::string(impl) != "auto")
-    throw std::invalid_argument(std::string("SPE_STEP_IMPL='") + impl + "': expected auto, plan or step");
-  return device.is_cpu();
+// several times faster at batch 1) — with BF16 weights where that is faster (model::bf16_step_pays_off:
+// an AVX-512 BF16 CPU and matrices far beyond a cache slice) — and PerformerLM::step elsewhere.
+// SPE_STEP_IMPL = auto | plan (F32 plan) | plan-bf16 | step overrides the choice on the CPU (tests, comparisons).
+enum class StepImpl { step, plan_f32, plan_bf16 };
+
+StepImpl choose_step(torch::Device device, const model::PerformerLM& lm) {
+  const char* env = std::getenv("SPE_STEP_IMPL");
+  const std::string impl = env ? env : "auto";
+  if (impl != "auto" && impl != "plan" && impl != "plan-bf16" && impl != "step")
+    throw std::invalid_argument("SPE_STEP_IMPL='" + impl + "': expected auto, plan, plan-bf16 or step");
+  if (impl == "step" || !device.is_cpu()) return StepImpl::step;  // the plan is a CPU path
+  if (impl == "plan") return StepImpl::plan_f32;
+  if (impl == "plan-bf16") return StepImpl::plan_bf16;
+  return model::bf16_step_pays_off(lm) ? StepImpl::plan_bf16 : StepImpl::plan_f32;
 }
 
 }  // namespace
 
 struct Model::Backend final : IncrementalModel {
   Backend(std::shared_ptr<model::PerformerLM> m, torch::Device d) : lm(std::move(m)), device(d) {
-    if (use_step_plan(device)) {
+    const StepImpl impl = choose_step(device, *lm);
+    if (impl == StepImpl::plan_f32) {
       model::store_weights_column_major(*lm);  // the layout the plan streams: it aliases instead of copying
       plan = std::make_unique<model::DecoderStepPlan>(*lm);
+    } else if (impl == StepImpl::plan_bf16) {
+      plan = std::make_unique<model::DecoderStepPlan>(*lm, model::StepPlanOptions{.bf16_weights = true});
     }
   }
 

@@ -56,20 +56,24 @@ enum Buffer : std::size_t {
   kHiddenRow,
   kFf,         // (B, d)
   kFfRow,
-  kInD16,      // (B, d) BF16 copy of a layer input (bf16_weights)
-  kInFf16,     // (B, d_ff)
-  kOutQkv16,   // (B, 3d) BF16 products before the bias
-  kOutD16,     // (B, d)
-  kOutFf16,    // (B, d_ff)
+  kX16,        // (B, d padded) BF16 residual stream: the input of QKV and linear1 (bf16_weights)
+  kAtt16,      // (B, d padded) BF16 attention output: the input of the out projection
+  kHidden16,   // (B, d_ff padded) BF16 hidden layer: the input of linear2
   kBufferCount
 };
 
 }  // namespace
 
+// A weight matrix for the BF16 kernel: (out, in) rows padded to a multiple of 32 columns.
+struct Bf16Matrix {
+  Tensor storage;  // kBFloat16 (out, padded in): the kernel reads its bits
+  cpu::Bf16MatrixView view;
+};
+
 struct DecoderStepPlan::Weights {
   struct Layer {
     Tensor qkv_w, qkv_b;  // fused (3d, d), (3d): rows q, k, v
-    Tensor qkv_t16, out_t16, w1_t16, w2_t16;  // BF16 (in, out) views of (out, in) copies (bf16_weights)
+    Bf16Matrix qkv16, out16, w1_16, w2_16;  // bf16_weights
     Tensor out_w, out_b, w1, b1, w2, b2, norm1_w, norm1_b, norm2_w, norm2_b;
     double norm1_eps = 1e-5, norm2_eps = 1e-5;
   };
@@ -90,16 +94,39 @@ void affine(const Tensor& out, const Tensor& out_row, const Tensor& x, const Ten
   }
 }
 
-// y = x·Wᵀ + b with W in BF16: x rounded into `x16`, the product in BF16 into `y16` (oneDNN), the bias
-// added in the model's dtype.
-void affine_bf16(const Tensor& out, const Tensor& x, const Tensor& x16, const Tensor& w_t16, const Tensor& y16,
-                 const Tensor& b) {
-  const_cast<Tensor&>(x16).copy_(x);
-  at::mm_out(const_cast<Tensor&>(y16), x16, w_t16);
-  at::add_out(const_cast<Tensor&>(out), b, y16);
+cpu::bf16_t* bf16_data(const Tensor& t) { return reinterpret_cast<cpu::bf16_t*>(t.data_ptr<at::BFloat16>()); }
+
+Bf16Matrix to_bf16_matrix(const Tensor& w) {
+  const Tensor f = w.to(at::kFloat).contiguous();
+  const auto rows = static_cast<std::size_t>(f.size(0)), cols = static_cast<std::size_t>(f.size(1));
+  Bf16Matrix m;
+  m.storage = torch::empty({f.size(0), static_cast<std::int64_t>(cpu::padded_columns(cols))}, torch::kBFloat16);
+  const float* src = f.data_ptr<float>();
+  cpu::bf16_t* dst = bf16_data(m.storage);
+  for (std::size_t r = 0; r < rows; ++r) cpu::round_to_bf16(src + r * cols, cols, dst + r * cpu::padded_columns(cols));
+  m.view = {dst, rows, cols};
+  return m;
 }
 
-Tensor bf16_transposed(const Tensor& w) { return w.to(at::kBFloat16).contiguous().t(); }
+// Row-wise LayerNorm of `rows` × d F32 values into `out` (may alias `x`) and their BF16 rounding into
+// `out16` (row stride padded d): the next product's input, so no separate rounding pass.
+void layer_norm_rows(const float* x, std::size_t rows, std::size_t d, const Tensor& weight, const Tensor& bias,
+                     double eps, float* out, cpu::bf16_t* out16) {
+  const float* g = weight.data_ptr<float>();
+  const float* b = bias.data_ptr<float>();
+  const std::size_t ld16 = cpu::padded_columns(d);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* in = x + r * d;
+    double mean = 0.0, var = 0.0;
+    for (std::size_t i = 0; i < d; ++i) mean += in[i];
+    mean /= static_cast<double>(d);
+    for (std::size_t i = 0; i < d; ++i) var += (in[i] - mean) * (in[i] - mean);
+    const double inv = 1.0 / std::sqrt(var / static_cast<double>(d) + eps);
+    float* o = out + r * d;
+    for (std::size_t i = 0; i < d; ++i) o[i] = static_cast<float>((in[i] - mean) * inv) * g[i] + b[i];
+    cpu::round_to_bf16(o, d, out16 + r * ld16);
+  }
+}
 
 // The same (out, in) matrix stored column-major: addmv then runs OpenBLAS sgemv "N", which streams the
 // weights ≈25 % faster than the "T" kernel a row-major matrix gets (measured on the CI machine, 1 thread).
@@ -110,6 +137,12 @@ Tensor column_major(const Tensor& w) { return w.t().contiguous().t(); }
 DecoderStepPlan::DecoderStepPlan(const PerformerLM& model, const StepPlanOptions& options)
     : model_(model), options_(options), weights_(std::make_unique<Weights>()) {
   c10::InferenceMode guard;
+  if (options_.bf16_weights) {
+    const Tensor& head = model.dec_out_proj->weight;
+    if (!head.device().is_cpu() || head.scalar_type() != at::kFloat)
+      throw std::invalid_argument("DecoderStepPlan: BF16 weights need a float32 model on the CPU");
+    cpu::resolve(options_.bf16_kernel);  // a kernel this CPU lacks fails here, not at the first step
+  }
   const SpeDecoder& decoder = *model.transformer_decoder;
   for (int l = 0; l < decoder.num_layers(); ++l) {
     const DecoderLayer& layer = decoder.layer(l);
@@ -132,10 +165,10 @@ DecoderStepPlan::DecoderStepPlan(const PerformerLM& model, const StepPlanOptions
     w.norm1_eps = layer.norm1->options.eps();
     w.norm2_eps = layer.norm2->options.eps();
     if (options_.bf16_weights) {
-      w.qkv_t16 = bf16_transposed(w.qkv_w);
-      w.out_t16 = bf16_transposed(w.out_w);
-      w.w1_t16 = bf16_transposed(w.w1);
-      w.w2_t16 = bf16_transposed(w.w2);
+      w.qkv16 = to_bf16_matrix(w.qkv_w);
+      w.out16 = to_bf16_matrix(w.out_w);
+      w.w1_16 = to_bf16_matrix(w.w1);
+      w.w2_16 = to_bf16_matrix(w.w2);
       w.qkv_w = w.out_w = w.w1 = w.w2 = Tensor();  // only the BF16 copies are kept
     }
     weights_->layers.push_back(std::move(w));
@@ -219,13 +252,12 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
   buf[kHiddenRow] = row(kHidden);
   buf[kFf] = torch::empty({b, d}, options);
   buf[kFfRow] = row(kFf);
-  if (options_.bf16_weights) {
+  if (options_.bf16_weights) {  // zero-filled: the kernel reads the padding columns
     const auto bf16 = options.dtype(at::kBFloat16);
-    buf[kInD16] = torch::empty({b, d}, bf16);
-    buf[kInFf16] = torch::empty({b, config.d_ff}, bf16);
-    buf[kOutQkv16] = torch::empty({b, 3 * d}, bf16);
-    buf[kOutD16] = torch::empty({b, d}, bf16);
-    buf[kOutFf16] = torch::empty({b, config.d_ff}, bf16);
+    const auto padded = [](std::int64_t n) { return static_cast<std::int64_t>(cpu::padded_columns(n)); };
+    buf[kX16] = torch::zeros({b, padded(d)}, bf16);
+    buf[kAtt16] = torch::zeros({b, padded(d)}, bf16);
+    buf[kHidden16] = torch::zeros({b, padded(config.d_ff)}, bf16);
   }
   return out;
 }
@@ -281,6 +313,13 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
   at::index_select_out(x, weights_->emb, 0, tokens.to(x.device()));
   x.mul_(weights_->emb_scale);
   if (model_.pe) x.add_(model_.pe->rows(base.position, base.position + 1));
+  const auto batch = static_cast<std::size_t>(base.batch);
+  const auto d = static_cast<std::size_t>(config.d_model);
+  const cpu::Bf16Kernel kernel = options_.bf16_kernel;
+  float* x_data = bf16 ? x.data_ptr<float>() : nullptr;  // the BF16 path runs on float32 models only
+  cpu::bf16_t* x16 = bf16 ? bf16_data(buf[kX16]) : nullptr;
+  if (bf16)  // later layers get x16 from the LayerNorm that ends the layer before
+    for (std::size_t r = 0; r < batch; ++r) cpu::round_to_bf16(x_data + r * d, d, x16 + r * cpu::padded_columns(d));
 
   std::vector<SpeCodes> codes;
   for (auto& stream : base.codes) codes.push_back(stream->next());
@@ -288,7 +327,8 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
   for (std::size_t l = 0; l < weights_->layers.size(); ++l) {
     const Weights::Layer& w = weights_->layers[l];
     if (bf16)
-      affine_bf16(buf[kQkv], x, buf[kInD16], w.qkv_t16, buf[kOutQkv16], w.qkv_b);
+      cpu::gemv_bf16(w.qkv16.view, x16, batch, {.bias = w.qkv_b.data_ptr<float>(), .out = buf[kQkv].data_ptr<float>()},
+                     kernel);
     else
       affine(buf[kQkv], buf[kQkvRow], x, buf[kXRow], w.qkv_w, w.qkv_b);
     if (spe) {
@@ -328,27 +368,48 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
     buf[kDen].add_(kLinearAttentionEps);
     at::div_out(buf[kAtt], buf[kNum], buf[kDen]);
 
-    if (bf16)
-      affine_bf16(buf[kProj], buf[kAtt2d], buf[kInD16], w.out_t16, buf[kOutD16], w.out_b);
-    else
-      affine(buf[kProj], buf[kProjRow], buf[kAtt2d], buf[kAttRow], w.out_w, w.out_b);
+    if (bf16) {
+      // x ← LN(x + W_o·att + b_o); hidden ← relu(W_1·x + b_1) straight into BF16; x ← LN(x + W_2·hidden + b_2):
+      // biases, residuals and ReLU in the kernel's epilogue, the BF16 inputs written by the step before.
+      cpu::bf16_t* att16 = bf16_data(buf[kAtt16]);
+      cpu::bf16_t* hidden16 = bf16_data(buf[kHidden16]);
+      const float* att = buf[kAtt].data_ptr<float>();
+      for (std::size_t r = 0; r < batch; ++r) cpu::round_to_bf16(att + r * d, d, att16 + r * cpu::padded_columns(d));
+      float* proj = buf[kProj].data_ptr<float>();
+      cpu::gemv_bf16(w.out16.view, att16, batch, {.bias = w.out_b.data_ptr<float>(), .residual = x_data, .out = proj},
+                     kernel);
+      layer_norm_rows(proj, batch, d, w.norm1_w, w.norm1_b, w.norm1_eps, x_data, x16);
+      cpu::gemv_bf16(w.w1_16.view, x16, batch, {.bias = w.b1.data_ptr<float>(), .relu = true, .out_bf16 = hidden16},
+                     kernel);
+      float* ff = buf[kFf].data_ptr<float>();
+      cpu::gemv_bf16(w.w2_16.view, hidden16, batch, {.bias = w.b2.data_ptr<float>(), .residual = x_data, .out = ff},
+                     kernel);
+      layer_norm_rows(ff, batch, d, w.norm2_w, w.norm2_b, w.norm2_eps, x_data, x16);
+      continue;
+    }
+    affine(buf[kProj], buf[kProjRow], buf[kAtt2d], buf[kAttRow], w.out_w, w.out_b);
     x.add_(buf[kProj]);
     x.copy_(at::layer_norm(x, {x.size(1)}, w.norm1_w, w.norm1_b, w.norm1_eps));
-    if (bf16)
-      affine_bf16(buf[kHidden], x, buf[kInD16], w.w1_t16, buf[kOutFf16], w.b1);
-    else
-      affine(buf[kHidden], buf[kHiddenRow], x, buf[kXRow], w.w1, w.b1);
+    affine(buf[kHidden], buf[kHiddenRow], x, buf[kXRow], w.w1, w.b1);
     buf[kHidden].relu_();
-    if (bf16)
-      affine_bf16(buf[kFf], buf[kHidden], buf[kInFf16], w.w2_t16, buf[kOutD16], w.b2);
-    else
-      affine(buf[kFf], buf[kFfRow], buf[kHidden], buf[kHiddenRow], w.w2, w.b2);
+    affine(buf[kFf], buf[kFfRow], buf[kHidden], buf[kHiddenRow], w.w2, w.b2);
     buf[kFf].add_(x);
     x.copy_(at::layer_norm(buf[kFf], {x.size(1)}, w.norm2_w, w.norm2_b, w.norm2_eps));
   }
   ++base.position;
   if (one_row) return at::addmv(weights_->head_b, weights_->head_w, buf[kXRow]).unsqueeze(0);
   return at::addmm(weights_->head_b, x, weights_->head_w.t());
+}
+
+bool bf16_step_pays_off(const PerformerLM& model) {
+  if (!cpu::cpu_has_avx512_bf16()) return false;
+  const ModelConfig& c = model.config();
+  const double f32_bytes =
+      4.0 * c.n_layers * (4.0 * c.d_model * c.d_model + 2.0 * c.d_model * static_cast<double>(c.d_ff));
+  // Not sysconf's L3 size: virtual machines report the whole host's (508 MiB on the CI machine) while a
+  // core sees one 32 MiB slice. Measured there: the bundled models (19 MB) gain nothing, the pop config
+  // (304 MB) gains (docs/results/bench-cpu.md).
+  return f32_bytes > 64.0 * 1024 * 1024;
 }
 
 void store_weights_column_major(PerformerLM& model) {

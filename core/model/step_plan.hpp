@@ -11,7 +11,7 @@
 //   * every intermediate in buffers preallocated per state, written through out= variants.
 // Memory: the plan keeps column-major copies of the four big matrices of every layer (fused QKV, out,
 // linear1, linear2) and of the output head — the layout OpenBLAS's gemv streams fastest — or, with
-// bf16_weights, BF16 copies of the four; everything else (norms, biases, embedding, SPE) aliases the
+// bf16_weights, padded BF16 copies of the four; everything else (norms, biases, embedding, SPE) aliases the
 // model's parameters, so the model must outlive the plan and must not be moved to another device after.
 // Includes performer.hpp (LibTorch module headers), like every model header that names the model.
 
@@ -21,6 +21,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "model/cpu/bf16_gemv.hpp"
 #include "model/noise_context.hpp"
 #include "model/performer.hpp"
 
@@ -49,12 +50,19 @@ struct StepPlanState {
 
 struct StepPlanOptions {
   // Keep the four big matrices of every layer (fused QKV, out, linear1, linear2) as BF16 copies and
-  // multiply in BF16 (oneDNN on CPUs with avx512_bf16), accumulating biases, residuals, norms, SPE,
-  // features and attention states in the model's dtype. Halves the bytes streamed per token; logits
-  // then differ from PerformerLM::step by the BF16 rounding of weights and layer inputs (≈1e-2 relative,
-  // tested), not by round-off.
+  // multiply them with our own kernel (model/cpu/bf16_gemv.hpp: AVX-512 BF16 or its portable twin, same
+  // sums), the layer inputs rounded to BF16, the sums, biases, residuals, norms, SPE, features, attention
+  // states and the output head in F32. Halves the bytes streamed per token; logits then differ from
+  // PerformerLM::step by the BF16 rounding of weights and layer inputs (tested), not by round-off.
   bool bf16_weights = false;
+  cpu::Bf16Kernel bf16_kernel = cpu::Bf16Kernel::automatic;
 };
+
+// Whether BF16 weights make this model's batch-1 step faster here: the CPU has AVX-512 BF16 and the
+// F32 matrices are too big (> 64 MiB) to stay in a last-level cache slice between tokens (so the step streams them from
+// memory, where half the bytes is nearly half the time; a cache-resident model gains nothing and keeps
+// F32's exactness). See docs/results/bench-cpu.md.
+bool bf16_step_pays_off(const PerformerLM& model);
 
 class DecoderStepPlan {
  public:

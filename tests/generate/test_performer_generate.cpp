@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <span>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -420,4 +423,51 @@ TEST_CASE("the bundled default model gives the same 1000 tokens through the fuse
   GenerationParams p = params_for(*plan, 3, 1000);
   p.prompt_bars = 8;
   check_same_takes(*step, *plan, p, prompt.tokens);
+}
+
+TEST_CASE("BF16 weights give the bundled default model's greedy choices of the F32 step over 1000 tokens",
+          "[integration]") {
+  // Along the F32 greedy take (prompt + 1000 tokens, teacher-forced through both), the BF16 step picks
+  // the same most likely token wherever the F32 step's two best logits are more than the BF16 error apart
+  // (≈1e-2 relative, tests/model/test_step_plan.cpp). Free-running greedy decoding is not compared token
+  // for token: one near-tie flip sends the two takes apart (measured: at token 669 of 1494).
+  const fs::path dir = test::source_dir() / "resources" / "models" / "pop-sine";
+  auto f32 = load_with_step(dir, "plan"), bf16 = load_with_step(dir, "plan-bf16");
+  const fs::path prompt_file = test::source_dir() / "resources" / "prompts" / "pop909_001.mid";
+  const Prompt prompt = prompt_from_score(f32->tokenizer(), music::read_score(prompt_file), 8, prompt_file.string());
+  GenerationParams p = params_for(*f32, 5, 1000);
+  p.prompt_bars = 8;
+  p.temperature = 0.0f;
+  const std::vector<int> tokens = run(*f32, p, prompt.tokens)[0].tokens;
+  REQUIRE(tokens.size() >= 1000);
+  auto sa = f32->incremental().begin_sequence(1, 11), sb = bf16->incremental().begin_sequence(1, 11);
+  const auto vocab = static_cast<std::size_t>(f32->incremental().vocab_size());
+  std::vector<float> la(vocab), lb(vocab);
+  int clear = 0, agree_clear = 0, near_ties = 0;
+  double worst = 0.0;
+  for (std::size_t t = 0; t + 1 < tokens.size(); ++t) {
+    f32->incremental().step(*sa, std::span<const int>(&tokens[t], 1), la);
+    bf16->incremental().step(*sb, std::span<const int>(&tokens[t], 1), lb);
+    const auto best_a = std::max_element(la.begin(), la.end()) - la.begin();
+    const auto best_b = std::max_element(lb.begin(), lb.end()) - lb.begin();
+    std::vector<float> sorted(la);
+    std::nth_element(sorted.begin(), sorted.begin() + 1, sorted.end(), std::greater<float>());
+    float scale = 0.0f, diff = 0.0f;
+    for (std::size_t v = 0; v < vocab; ++v) {
+      scale = std::max(scale, std::abs(la[v]));
+      diff = std::max(diff, std::abs(la[v] - lb[v]));
+    }
+    worst = std::max(worst, double(diff / scale));
+    if (sorted[0] - sorted[1] > 1e-2f * scale) {
+      ++clear;
+      agree_clear += best_a == best_b;
+    } else {
+      ++near_ties;
+    }
+  }
+  WARN("BF16 vs F32 over " << tokens.size() << " tokens: max relative logit error " << worst << ", " << near_ties
+                           << " near-ties, " << agree_clear << "/" << clear << " clear choices equal");
+  CHECK(worst > 0.0);   // the BF16 path really ran
+  CHECK(worst < 6e-2);  // the bound of the random-weight test
+  CHECK(agree_clear == clear);
 }

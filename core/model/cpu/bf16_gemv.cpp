@@ -1,0 +1,187 @@
+#include "model/cpu/bf16_gemv.hpp"
+
+#include <algorithm>
+#include <cfloat>
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include <ATen/Parallel.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define SPE_BF16_X86 1
+#endif
+
+namespace spe::model::cpu {
+
+namespace {
+
+constexpr std::size_t kLanes = kBf16Block / 2;  // F32 accumulators per block: lane j sums columns 2j and 2j+1
+
+std::uint32_t bits_of(float v) {
+  std::uint32_t b;
+  std::memcpy(&b, &v, sizeof b);
+  return b;
+}
+
+float float_of(std::uint32_t b) {
+  float v;
+  std::memcpy(&v, &b, sizeof v);
+  return v;
+}
+
+// vdpbf16ps flushes a denormal sum to zero (FTZ), whatever MXCSR says: the portable kernel does the same.
+inline float flush_denormal(float v) { return std::fabs(v) < FLT_MIN ? std::copysign(0.0f, v) : v; }
+
+// The one summation order of both kernels for the 16 lane sums of a row (a tree, as a register
+// reduction would do it).
+inline float reduce_lanes(float* a) {
+  for (std::size_t i = 0; i < 8; ++i) a[i] += a[i + 8];
+  for (std::size_t i = 0; i < 4; ++i) a[i] += a[i + 4];
+  for (std::size_t i = 0; i < 2; ++i) a[i] += a[i + 2];
+  return a[0] + a[1];
+}
+
+// Sums of R consecutive rows against one input, written to sums[0..R).
+template <int R>
+void dot_rows_portable(const bf16_t* w, std::size_t ld, const float* x, float* sums) {
+  float acc[R][kLanes] = {};
+  for (std::size_t k = 0; k < ld; k += kBf16Block)
+    for (int r = 0; r < R; ++r) {
+      const bf16_t* row = w + static_cast<std::size_t>(r) * ld + k;
+      for (std::size_t j = 0; j < kLanes; ++j) {  // vdpbf16ps: the odd column first, then the even one
+        acc[r][j] = flush_denormal(acc[r][j] + from_bf16(row[2 * j + 1]) * x[k + 2 * j + 1]);
+        acc[r][j] = flush_denormal(acc[r][j] + from_bf16(row[2 * j]) * x[k + 2 * j]);
+      }
+    }
+  for (int r = 0; r < R; ++r) sums[r] = reduce_lanes(acc[r]);
+}
+
+#ifdef SPE_BF16_X86
+template <int R>
+__attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512(const bf16_t* w, std::size_t ld, const bf16_t* x,
+                                                                   float* sums) {
+  __m512 acc[R];
+  for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+  for (std::size_t k = 0; k < ld; k += kBf16Block) {
+    const __m512bh xv = (__m512bh)_mm512_loadu_si512(x + k);
+    for (int r = 0; r < R; ++r) {
+      const bf16_t* at = w + static_cast<std::size_t>(r) * ld + k;
+      // The same cache line of the next group's rows: short rows end before the hardware prefetcher
+      // has locked onto them (each row is a new stream).
+      _mm_prefetch(reinterpret_cast<const char*>(at + static_cast<std::size_t>(R) * ld), _MM_HINT_T0);
+      acc[r] = _mm512_dpbf16_ps(acc[r], (__m512bh)_mm512_loadu_si512(at), xv);
+    }
+  }
+  alignas(64) float lanes[kLanes];
+  for (int r = 0; r < R; ++r) {
+    _mm512_store_ps(lanes, acc[r]);
+    sums[r] = reduce_lanes(lanes);
+  }
+}
+#endif
+
+constexpr int kRowGroup = 4;  // rows per pass over the input: four independent accumulator chains
+
+}  // namespace
+
+bf16_t to_bf16(float value) {
+  const std::uint32_t b = bits_of(value);
+  if ((b & 0x7f800000u) == 0) return static_cast<bf16_t>((b >> 16) & 0x8000u);  // zero or denormal
+  if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu) != 0)
+    return static_cast<bf16_t>((b >> 16) | 0x0040u);  // NaN stays a (quiet) NaN
+  const std::uint32_t rounded = b + 0x7fffu + ((b >> 16) & 1u);
+  return static_cast<bf16_t>(rounded >> 16);
+}
+
+float from_bf16(bf16_t value) { return float_of(static_cast<std::uint32_t>(value) << 16); }
+
+void round_to_bf16(const float* src, std::size_t n, bf16_t* dst) {
+  for (std::size_t i = 0; i < n; ++i) dst[i] = to_bf16(src[i]);
+  for (std::size_t i = n; i < padded_columns(n); ++i) dst[i] = 0;
+}
+
+bool cpu_has_avx512_bf16() {
+#ifdef SPE_BF16_X86
+  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
+  return has;
+#else
+  return false;
+#endif
+}
+
+const char* to_string(Bf16Kernel kernel) {
+  switch (kernel) {
+    case Bf16Kernel::automatic: return "auto";
+    case Bf16Kernel::avx512_bf16: return "avx512_bf16";
+    case Bf16Kernel::portable: return "portable";
+  }
+  return "auto";
+}
+
+Bf16Kernel resolve(Bf16Kernel kernel) {
+  if (kernel == Bf16Kernel::automatic) return cpu_has_avx512_bf16() ? Bf16Kernel::avx512_bf16 : Bf16Kernel::portable;
+  if (kernel == Bf16Kernel::avx512_bf16 && !cpu_has_avx512_bf16())
+    throw std::runtime_error("the BF16 kernel avx512_bf16 needs a CPU with AVX-512 BF16 (this one has none)");
+  return kernel;
+}
+
+void gemv_bf16(const Bf16MatrixView& w, const bf16_t* x, std::size_t batch, const Bf16Epilogue& epilogue,
+               Bf16Kernel kernel) {
+  const Bf16Kernel use = resolve(kernel);
+  const std::size_t ld = padded_columns(w.cols), out_ld = padded_columns(w.rows);
+  // The portable kernel reads the input as F32 (exactly the BF16 values), once per call.
+  std::vector<float> x_f32;
+  if (use == Bf16Kernel::portable) {
+    x_f32.resize(batch * ld);
+    for (std::size_t i = 0; i < x_f32.size(); ++i) x_f32[i] = from_bf16(x[i]);
+  }
+  auto store = [&](std::size_t b, std::size_t r, float s) {
+    if (epilogue.bias) s += epilogue.bias[r];
+    if (epilogue.residual) s += epilogue.residual[b * w.rows + r];
+    if (epilogue.relu) s = std::max(s, 0.0f);
+    if (epilogue.out) epilogue.out[b * w.rows + r] = s;
+    if (epilogue.out_bf16) epilogue.out_bf16[b * out_ld + r] = to_bf16(s);
+  };
+  auto rows = [&](std::size_t first, int count, std::size_t b) {
+    float sums[kRowGroup];
+    const bf16_t* block = w.data + first * ld;
+#ifdef SPE_BF16_X86
+    if (use == Bf16Kernel::avx512_bf16) {
+      const bf16_t* in = x + b * ld;
+      switch (count) {
+        case 4: dot_rows_avx512<4>(block, ld, in, sums); break;
+        case 3: dot_rows_avx512<3>(block, ld, in, sums); break;
+        case 2: dot_rows_avx512<2>(block, ld, in, sums); break;
+        default: dot_rows_avx512<1>(block, ld, in, sums); break;
+      }
+    } else
+#endif
+    {
+      const float* in = x_f32.data() + b * ld;
+      switch (count) {
+        case 4: dot_rows_portable<4>(block, ld, in, sums); break;
+        case 3: dot_rows_portable<3>(block, ld, in, sums); break;
+        case 2: dot_rows_portable<2>(block, ld, in, sums); break;
+        default: dot_rows_portable<1>(block, ld, in, sums); break;
+      }
+    }
+    for (int i = 0; i < count; ++i) store(b, first + static_cast<std::size_t>(i), sums[i]);
+  };
+  const auto groups = static_cast<std::int64_t>((w.rows + kRowGroup - 1) / kRowGroup);
+  // Row groups per thread: at least 16 (64 rows), so a small product does not pay for a parallel region.
+  at::parallel_for(0, groups, 16, [&](std::int64_t begin, std::int64_t end) {
+    for (std::int64_t g = begin; g < end; ++g) {
+      const std::size_t first = static_cast<std::size_t>(g) * kRowGroup;
+      const int count = static_cast<int>(std::min<std::size_t>(kRowGroup, w.rows - first));
+      for (std::size_t b = 0; b < batch; ++b) rows(first, count, b);  // the rows stay in L1 across the batch
+    }
+  });
+  if (epilogue.out_bf16)
+    for (std::size_t b = 0; b < batch; ++b)
+      for (std::size_t r = w.rows; r < out_ld; ++r) epilogue.out_bf16[b * out_ld + r] = 0;
+}
+
+}  // namespace spe::model::cpu
