@@ -6,6 +6,7 @@
 #include <QPushButton>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 #include <string>
 #include <nlohmann/json.hpp>
 
@@ -83,9 +84,14 @@ TEST_CASE("compare: APE and sineSPE from one prompt and seed, side by side past 
 
   // Both takes joined the main window's takes; Play selects the lane's take there.
   REQUIRE(window.takesPanel()->count() == takes_before + 2);
-  const Take& kept = window.takesPanel()->takes().back();
-  CHECK(kept.model_name == QStringLiteral("pop-sine"));
-  CHECK(kept.engine_session.empty());
+  // The lanes run in parallel, so they join in the order they finish: compare the last two as a set.
+  const auto& all = window.takesPanel()->takes();
+  const Take& last = all[all.size() - 1];
+  const Take& second_last = all[all.size() - 2];
+  CHECK(std::set<QString>{last.model_name, second_last.model_name} ==
+        std::set<QString>{QStringLiteral("pop-ape"), QStringLiteral("pop-sine")});
+  CHECK(last.engine_session.empty());
+  CHECK(second_last.engine_session.empty());
   compare->lanePlayButton(0)->click();
   const Take* shown = window.takesPanel()->take(window.takesPanel()->currentId());
   REQUIRE(shown);
