@@ -194,8 +194,7 @@ void run(const BenchArgs& args) {
   // layer at 2 or 4 bytes, the F32 output head) over the measured read bandwidth of this machine.
   const sm::ModelConfig& c = model.config();
   const double weight_bytes =
-      (dtype == "bf16" ? 2.0 : 4.0) * c.n_layers * (4.0 * c.d_model * c.d_model + 2.0 * c.d_model * c.d_ff) +
-      4.0 * c.vocab_size * c.d_model;
+      sm::step_matrix_bytes(c, dtype == "bf16" ? 2.0 : 4.0) + 4.0 * c.vocab_size * static_cast<double>(c.d_model);
   const spe::model::cpu::BandwidthMeasurement bandwidth =
       device.is_cpu() ? spe::model::cpu::measure_read_bandwidth() : spe::model::cpu::BandwidthMeasurement{};
   const double limit_ms = bandwidth.gb_per_s > 0 ? weight_bytes / (bandwidth.gb_per_s * 1e9) * 1e3 : 0.0;

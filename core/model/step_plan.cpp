@@ -401,11 +401,13 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
   return at::addmm(weights_->head_b, x, weights_->head_w.t());
 }
 
+double step_matrix_bytes(const ModelConfig& c, double bytes_per_weight) {
+  return bytes_per_weight * c.n_layers * (4.0 * c.d_model * c.d_model + 2.0 * c.d_model * static_cast<double>(c.d_ff));
+}
+
 bool bf16_step_pays_off(const PerformerLM& model) {
   if (!cpu::cpu_has_avx512_bf16()) return false;
-  const ModelConfig& c = model.config();
-  const double f32_bytes =
-      4.0 * c.n_layers * (4.0 * c.d_model * c.d_model + 2.0 * c.d_model * static_cast<double>(c.d_ff));
+  const double f32_bytes = step_matrix_bytes(model.config(), 4.0);
   // Not sysconf's L3 size: virtual machines report the whole host's (508 MiB on the CI machine) while a
   // core sees one 32 MiB slice. The pop config (304 MB) gains there (docs/results/bench-cpu.md run D); the
   // bundled models (19 MB) stay cache-resident and F32, so their takes are unchanged.

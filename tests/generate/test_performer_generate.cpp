@@ -379,6 +379,14 @@ void check_same_takes(const Model& step, const Model& plan, const GenerationPara
   }
 }
 
+fs::path bundled_default_dir() { return test::source_dir() / "resources" / "models" / "pop-sine"; }
+
+// The README's example prompt: the first 8 bars of the bundled POP909 song.
+Prompt bundled_example_prompt(const Model& model) {
+  const fs::path file = test::source_dir() / "resources" / "prompts" / "pop909_001.mid";
+  return prompt_from_score(model.tokenizer(), music::read_score(file), 8, file.string());
+}
+
 }  // namespace
 
 TEST_CASE("takes use the fused step plan on the CPU: the same tokens as PerformerLM::step, candidates and rewinds included",
@@ -416,10 +424,8 @@ TEST_CASE("takes use the fused step plan on the CPU: the same tokens as Performe
 
 TEST_CASE("the bundled default model gives the same 1000 tokens through the fused step as through PerformerLM::step",
           "[integration]") {
-  const fs::path dir = test::source_dir() / "resources" / "models" / "pop-sine";
-  auto step = load_with_step(dir, "step"), plan = load_with_step(dir, "plan");
-  const fs::path prompt_file = test::source_dir() / "resources" / "prompts" / "pop909_001.mid";
-  const Prompt prompt = prompt_from_score(plan->tokenizer(), music::read_score(prompt_file), 8, prompt_file.string());
+  auto step = load_with_step(bundled_default_dir(), "step"), plan = load_with_step(bundled_default_dir(), "plan");
+  const Prompt prompt = bundled_example_prompt(*plan);
   GenerationParams p = params_for(*plan, 3, 1000);
   p.prompt_bars = 8;
   check_same_takes(*step, *plan, p, prompt.tokens);
@@ -431,10 +437,8 @@ TEST_CASE("BF16 weights give the bundled default model's greedy choices of the F
   // the same most likely token wherever the F32 step's two best logits are more than the BF16 error apart
   // (≈1e-2 relative, tests/model/test_step_plan.cpp). Free-running greedy decoding is not compared token
   // for token: one near-tie flip sends the two takes apart (measured: at token 669 of 1494).
-  const fs::path dir = test::source_dir() / "resources" / "models" / "pop-sine";
-  auto f32 = load_with_step(dir, "plan"), bf16 = load_with_step(dir, "plan-bf16");
-  const fs::path prompt_file = test::source_dir() / "resources" / "prompts" / "pop909_001.mid";
-  const Prompt prompt = prompt_from_score(f32->tokenizer(), music::read_score(prompt_file), 8, prompt_file.string());
+  auto f32 = load_with_step(bundled_default_dir(), "plan"), bf16 = load_with_step(bundled_default_dir(), "plan-bf16");
+  const Prompt prompt = bundled_example_prompt(*f32);
   GenerationParams p = params_for(*f32, 5, 1000);
   p.prompt_bars = 8;
   p.temperature = 0.0f;

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstring>
+#include <bit>
 #include <limits>
 #include <random>
 #include <vector>
@@ -19,17 +19,8 @@ using namespace spe::model::cpu;
 
 namespace {
 
-std::uint32_t bits(float v) {
-  std::uint32_t b;
-  std::memcpy(&b, &v, sizeof b);
-  return b;
-}
-
-float from_bits(std::uint32_t b) {
-  float v;
-  std::memcpy(&v, &b, sizeof v);
-  return v;
-}
+std::uint32_t bits(float v) { return std::bit_cast<std::uint32_t>(v); }
+float from_bits(std::uint32_t b) { return std::bit_cast<float>(b); }
 
 struct Problem {
   std::size_t rows, cols, batch;
@@ -166,12 +157,16 @@ TEST_CASE("BF16 kernel epilogue: bias, residual, ReLU and the BF16 output") {
 }
 
 TEST_CASE("BF16 kernel results do not depend on the thread count") {
+  // Both kernels: the portable one's F32 copy of the input must reach every worker thread.
   const Problem p = random_problem(2048, 512, 1, 5);
   const int threads = at::get_num_threads();
-  at::set_num_threads(1);
-  const std::vector<float> one = run(p, Bf16Kernel::automatic, true);
-  at::set_num_threads(2);
-  const std::vector<float> two = run(p, Bf16Kernel::automatic, true);
-  at::set_num_threads(threads);
-  CHECK(one == two);
+  for (const Bf16Kernel kernel : {Bf16Kernel::automatic, Bf16Kernel::portable}) {
+    INFO("kernel " << to_string(kernel));
+    at::set_num_threads(1);
+    const std::vector<float> one = run(p, kernel, true);
+    at::set_num_threads(2);
+    const std::vector<float> two = run(p, kernel, true);
+    at::set_num_threads(threads);
+    CHECK(one == two);
+  }
 }

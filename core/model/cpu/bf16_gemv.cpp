@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
-#include <cstring>
+#include <bit>
 #include <stdexcept>
 #include <vector>
 
@@ -19,18 +19,6 @@ namespace spe::model::cpu {
 namespace {
 
 constexpr std::size_t kLanes = kBf16Block / 2;  // F32 accumulators per block: lane j sums columns 2j and 2j+1
-
-std::uint32_t bits_of(float v) {
-  std::uint32_t b;
-  std::memcpy(&b, &v, sizeof b);
-  return b;
-}
-
-float float_of(std::uint32_t b) {
-  float v;
-  std::memcpy(&v, &b, sizeof v);
-  return v;
-}
 
 // vdpbf16ps flushes a denormal sum to zero (FTZ), whatever MXCSR says: the portable kernel does the same.
 inline float flush_denormal(float v) { return std::fabs(v) < FLT_MIN ? std::copysign(0.0f, v) : v; }
@@ -88,7 +76,7 @@ constexpr int kRowGroup = 4;  // rows per pass over the input: four independent 
 }  // namespace
 
 bf16_t to_bf16(float value) {
-  const std::uint32_t b = bits_of(value);
+  const auto b = std::bit_cast<std::uint32_t>(value);
   if ((b & 0x7f800000u) == 0) return static_cast<bf16_t>((b >> 16) & 0x8000u);  // zero or denormal
   if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu) != 0)
     return static_cast<bf16_t>((b >> 16) | 0x0040u);  // NaN stays a (quiet) NaN
@@ -96,7 +84,7 @@ bf16_t to_bf16(float value) {
   return static_cast<bf16_t>(rounded >> 16);
 }
 
-float from_bf16(bf16_t value) { return float_of(static_cast<std::uint32_t>(value) << 16); }
+float from_bf16(bf16_t value) { return std::bit_cast<float>(static_cast<std::uint32_t>(value) << 16); }
 
 void round_to_bf16(const float* src, std::size_t n, bf16_t* dst) {
   for (std::size_t i = 0; i < n; ++i) dst[i] = to_bf16(src[i]);
@@ -132,11 +120,15 @@ void gemv_bf16(const Bf16MatrixView& w, const bf16_t* x, std::size_t batch, cons
                Bf16Kernel kernel) {
   const Bf16Kernel use = resolve(kernel);
   const std::size_t ld = padded_columns(w.cols), out_ld = padded_columns(w.rows);
-  // The portable kernel reads the input as F32 (exactly the BF16 values), once per call.
-  std::vector<float> x_f32;
+  // The portable kernel reads the input as F32 (exactly the BF16 values), converted once per call into a
+  // buffer this thread keeps: it is the hot path on CPUs without AVX-512 BF16, so no allocation per product.
+  // (A plain pointer into it: the parallel region's workers must not name their own, empty thread_local.)
+  thread_local std::vector<float> scratch;
+  const float* x_f32 = nullptr;
   if (use == Bf16Kernel::portable) {
-    x_f32.resize(batch * ld);
-    for (std::size_t i = 0; i < x_f32.size(); ++i) x_f32[i] = from_bf16(x[i]);
+    scratch.resize(batch * ld);
+    for (std::size_t i = 0; i < batch * ld; ++i) scratch[i] = from_bf16(x[i]);
+    x_f32 = scratch.data();
   }
   auto store = [&](std::size_t b, std::size_t r, float s) {
     if (epilogue.bias) s += epilogue.bias[r];
@@ -160,7 +152,7 @@ void gemv_bf16(const Bf16MatrixView& w, const bf16_t* x, std::size_t batch, cons
     } else
 #endif
     {
-      const float* in = x_f32.data() + b * ld;
+      const float* in = x_f32 + b * ld;
       switch (count) {
         case 4: dot_rows_portable<4>(block, ld, in, sums); break;
         case 3: dot_rows_portable<3>(block, ld, in, sums); break;
