@@ -1,5 +1,5 @@
 #pragma once
-// Small numeric helpers shared by the curve views (take curves, compare view).
+// Small numeric helpers shared by the curve views (take curves, compare view, evaluation view).
 
 #include <algorithm>
 #include <cstddef>

@@ -25,25 +25,10 @@
 #include <tuple>
 
 #include "chart_style.hpp"
+#include "curve_math.hpp"
 #include "export_file.hpp"
 
 namespace spe::ui {
-namespace {
-
-// Centred moving average over `window` values (shorter at the ends).
-std::vector<double> moving_average(const std::vector<double>& y, int window) {
-  std::vector<double> out(y.size());
-  const auto half = std::size_t(std::max(1, window) / 2);
-  for (std::size_t i = 0; i < y.size(); ++i) {
-    const std::size_t lo = i >= half ? i - half : 0, hi = std::min(y.size(), i + half + 1);
-    double s = 0;
-    for (std::size_t k = lo; k < hi; ++k) s += y[k];
-    out[i] = s / double(hi - lo);
-  }
-  return out;
-}
-
-}  // namespace
 
 EvaluationView::EvaluationView(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);

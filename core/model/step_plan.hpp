@@ -64,8 +64,8 @@ struct StepPlanOptions {
 // F32's exactness). See docs/results/bench-cpu.md.
 bool bf16_step_pays_off(const PerformerLM& model);
 
-// Bytes of the matrices one batch-1 step reads per token: the four per layer (Q/K/V/O projections and the
-// two feed-forward ones) at bytes_per_weight each; the output head is not included.
+// Bytes of the matrices one batch-1 step reads per token: per layer the fused QKV, O and the two
+// feed-forward matrices, at bytes_per_weight each; the output head is not included.
 double step_matrix_bytes(const ModelConfig& config, double bytes_per_weight);
 
 class DecoderStepPlan {

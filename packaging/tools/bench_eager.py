@@ -40,6 +40,14 @@ class Layer(nn.Module):
         self.gate = nn.Parameter(torch.randn(c["heads"], d // c["heads"]))
 
 
+def favor_features(x, omega):
+    """Positive FAVOR+ features [exp(u − ‖x‖²/2), exp(−u − ‖x‖²/2)]/√F of x (…, R), u = x·ω, x scaled by R^(-1/4)."""
+    xs = x * x.shape[-1] ** -0.25
+    u = xs @ omega
+    offset = (xs ** 2).sum(-1, keepdim=True) * 0.5 + 0.5 * math.log(2 * omega.shape[-1])
+    return torch.cat([torch.exp(u - offset), torch.exp(-u - offset)], -1)
+
+
 class EagerDecoder(nn.Module):
     def __init__(self, c, pe):
         super().__init__()
@@ -79,13 +87,6 @@ class EagerDecoder(nn.Module):
         self.window[:, :, n % L] = torch.randn(h * dh, self.c["R"])
         return out[..., 0].reshape(h, dh, -1), out[..., 1].reshape(h, dh, -1)
 
-    def features(self, x, omega):
-        R = x.shape[-1]
-        xs = x * R ** -0.25
-        u = xs @ omega
-        offset = (xs ** 2).sum(-1, keepdim=True) * 0.5 + 0.5 * math.log(self.c["features"])
-        return torch.cat([torch.exp(u - offset), torch.exp(-u - offset)], -1)
-
     def begin(self, fill=1e-3):
         h, f = self.c["heads"], self.c["features"]
         return [(torch.full((h, f, self.dh), fill), torch.full((h, f), fill * f)) for _ in self.layers]
@@ -103,8 +104,8 @@ class EagerDecoder(nn.Module):
             kt = torch.sqrt(1 - g) * code_k + torch.sqrt(g) * self.eps[l]
             qh = torch.einsum("hd,hdr->hr", q, qt)
             kh = torch.einsum("hd,hdr->hr", k, kt)
-            phi_q = self.features(qh, self.omega[l])
-            phi_k = self.features(kh, self.omega[l])
+            phi_q = favor_features(qh, self.omega[l])
+            phi_k = favor_features(kh, self.omega[l])
             S, z = state[l]
             S += phi_k.unsqueeze(-1) * v.unsqueeze(-2)
             z += phi_k

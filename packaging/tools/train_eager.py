@@ -24,17 +24,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import bench_eager  # the same layer and FAVOR+ features as the decoding baseline beside this file
+from bench_eager import favor_features
+
 ARCH = dict(vocab=385, d=256, layers=6, heads=4, d_ff=1024, features=128, R=64, sines=5, dropout=0.1)
 
 
-class Layer(nn.Module):
+class Layer(bench_eager.Layer):
+    """The decoding baseline's layer, as trained: gates start at zero (as `spe train` initialises them), dropout."""
+
     def __init__(self, c):
-        super().__init__()
-        d, h = c["d"], c["heads"]
-        self.q, self.k, self.v, self.o = (nn.Linear(d, d) for _ in range(4))
-        self.linear1, self.linear2 = nn.Linear(d, c["d_ff"]), nn.Linear(c["d_ff"], d)
-        self.norm1, self.norm2 = nn.LayerNorm(d), nn.LayerNorm(d)
-        self.gate = nn.Parameter(torch.zeros(h, d // h))
+        super().__init__(c)
+        nn.init.zeros_(self.gate)
         self.drop = nn.Dropout(c["dropout"])
 
 
@@ -55,7 +56,8 @@ def causal_linear_attention(phi_q, phi_k, v, chunk=64):
     den = a.sum(-1, keepdim=True)
     kv = k.transpose(-1, -2) @ vv  # (B, H, nc, F, E): each chunk's Σ φk vᵀ
     s_before = torch.cumsum(kv, 2) - kv  # the state left by the chunks before
-    z_before = torch.cumsum(k.sum(3), 2) - k.sum(3)  # (B, H, nc, F)
+    k_sums = k.sum(3)  # (B, H, nc, F): each chunk's Σ φk
+    z_before = torch.cumsum(k_sums, 2) - k_sums
     num = num + q @ s_before
     den = den + (q * z_before.unsqueeze(3)).sum(-1, keepdim=True) + 1e-6
     return (num / den).reshape(b, h, n, e)
@@ -91,12 +93,6 @@ class EagerPerformer(nn.Module):
 
         return project(phase_q), project(phase_k)
 
-    def features(self, x, omega):
-        xs = x * self.c["R"] ** -0.25
-        u = xs @ omega
-        offset = (xs ** 2).sum(-1, keepdim=True) * 0.5 + 0.5 * math.log(self.c["features"])
-        return torch.cat([torch.exp(u - offset), torch.exp(-u - offset)], -1)
-
     def forward(self, tokens):
         b, n = tokens.shape
         h, dh, R = self.c["heads"], self.dh, self.c["R"]
@@ -113,7 +109,7 @@ class EagerPerformer(nn.Module):
             qh = torch.einsum("bnhd,nhdr->bhnr", q, qt)
             kh = torch.einsum("bnhd,nhdr->bhnr", k, kt)
             omega = torch.randn(R, self.c["features"] // 2)  # FAVOR+ ω redrawn per step
-            phi_q, phi_k = self.features(qh, omega), self.features(kh, omega)  # (B, H, N, F)
+            phi_q, phi_k = favor_features(qh, omega), favor_features(kh, omega)  # (B, H, N, F)
             att = causal_linear_attention(phi_q, phi_k, v.transpose(1, 2)).transpose(1, 2).reshape(b, n, -1)
             x = layer.norm1(x + layer.drop(layer.o(att)))
             x = layer.norm2(x + layer.drop(layer.linear2(layer.drop(F.relu(layer.linear1(x))))))

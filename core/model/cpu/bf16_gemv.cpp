@@ -1,9 +1,9 @@
 #include "model/cpu/bf16_gemv.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cfloat>
 #include <cmath>
-#include <bit>
 #include <stdexcept>
 #include <vector>
 
