@@ -1,5 +1,7 @@
 #include "model/step_plan.hpp"
 
+#include "model/cpu/attention_step.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -23,7 +25,7 @@ enum Buffer : std::size_t {
   kQkIn,       // (2H, B, D) queries and keys, head-major, for the SPE contraction
   kQkIn4,      // view (2H, B, D, 1)
   kMixed4,     // view (2H, 1, D, R) of kMixed
-  kSpeTmp,     // (2H, B, D, R) products before the sum over D
+  kSpeTmp,     // (2H, B, D, R) products before the sum over D (not F32 on the CPU)
   kQkvQk,      // view of kQkv as (2, H, B, D) (permuted when B > 1)
   kMixed,      // (2H, D, R) gated codes of the current layer (SPE)
   kMixedQ,     // view (H, D, R) — first half
@@ -39,7 +41,7 @@ enum Buffer : std::size_t {
   kSqNorm2d,   // view (2·B·H, 1)
   kOffset,     // (2·B·H, 1, 1) constant ½·ln F
   kPhiQ,       // view (B·H, F, 1)
-  kAttTmp,     // (B·H, F, E+1) φq ⊙ S' before the sum over F
+  kAttTmp,     // (B·H, F, E+1) φq ⊙ S' before the sum over F (not F32 on the CPU)
   kPhiK,       // view (B·H, F, 1)
   kVAug,       // (B·H, 1, E+1) value with a trailing 1
   kVAugDst,    // view (B, H, 1, E) of kVAug
@@ -128,6 +130,9 @@ void layer_norm_rows(const float* x, std::size_t rows, std::size_t d, const Tens
   }
 }
 
+// Whether a step on buffers like `x` runs the per-head contractions as our loops (model/cpu/attention_step).
+bool uses_cpu_loops(const Tensor& x) { return x.device().is_cpu() && x.scalar_type() == at::kFloat; }
+
 // The same (out, in) matrix stored column-major: addmv then runs OpenBLAS sgemv "N", which streams the
 // weights ≈25 % faster than the "T" kernel a row-major matrix gets (measured on the CI machine, 1 thread).
 Tensor column_major(const Tensor& w) { return w.t().contiguous().t(); }
@@ -189,6 +194,7 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
   const std::int64_t b = state.batch, h = config.n_heads, e = config.head_dim(), d = config.d_model;
   const std::int64_t q = config.query_dim(), f = model_.feature_map().output_dim();
   const auto options = weights_->head_w.options();
+  const bool cpu_f32 = uses_cpu_loops(weights_->head_w);  // the step's temporaries are needed otherwise only
 
   StepPlanState out;
   for (std::size_t l = 0; l < state.attention.size(); ++l) {
@@ -221,7 +227,7 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
     buf[kQkHat] = torch::empty({2 * h, b, r}, options);
     buf[kQkIn4] = buf[kQkIn].view({2 * h, b, e, 1});
     buf[kMixed4] = buf[kMixed].view({2 * h, 1, e, r});
-    buf[kSpeTmp] = torch::empty({2 * h, b, e, r}, options);
+    if (!cpu_f32) buf[kSpeTmp] = torch::empty({2 * h, b, e, r}, options);
     buf[kFeatSrc] = buf[kQkHat].view({2, h, b, r}).permute({0, 2, 1, 3});
   } else {
     buf[kFeatSrc] = qkv4.narrow(1, 0, 2).permute({1, 0, 2, 3});  // (2, B, H, D)
@@ -235,7 +241,7 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
   buf[kSqNorm2d] = buf[kSqNorm].view({2 * b * h, 1});
   buf[kOffset] = torch::full({2 * b * h, 1, 1}, 0.5 * std::log(static_cast<double>(f)), options);
   buf[kPhiQ] = buf[kPhi].narrow(0, 0, b * h).view({b * h, f, 1});
-  buf[kAttTmp] = torch::empty({b * h, f, e + 1}, options);
+  if (!cpu_f32) buf[kAttTmp] = torch::empty({b * h, f, e + 1}, options);
   buf[kPhiK] = buf[kPhi].narrow(0, b * h, b * h).view({b * h, f, 1});
   buf[kVAug] = torch::ones({b * h, 1, e + 1}, options);
   buf[kVAugDst] = buf[kVAug].view({b, h, 1, e + 1}).narrow(3, 0, e);
@@ -309,6 +315,9 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
   std::vector<Tensor>& buf = state.buffers;
   Tensor& x = buf[kX];
   const bool bf16 = options_.bf16_weights;
+  const bool cpu_f32 = uses_cpu_loops(x);
+  const auto heads = static_cast<std::size_t>(config.n_heads), head_dim = static_cast<std::size_t>(config.head_dim());
+  const auto features = static_cast<std::size_t>(buf[kPhi].size(1));
 
   at::index_select_out(x, weights_->emb, 0, tokens.to(x.device()));
   x.mul_(weights_->emb_scale);
@@ -342,10 +351,17 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
         buf[kMixedQ].copy_(code.q);
         buf[kMixedK].copy_(code.k);
       }
-      // Σ_d q[h,d]·Q̃[h,d,r] as multiply + reduce: CPU bmm on (1×D)·(D×R) products loops over the 2H
-      // heads with several dispatches each (measured: the largest non-weight cost of a step).
-      at::mul_out(buf[kSpeTmp], buf[kQkIn4], buf[kMixed4]);
-      at::sum_out(buf[kQkHat], buf[kSpeTmp], {2});
+      // Σ_d q[h,d]·Q̃[h,d,r]: our loop for F32 on the CPU (CPU bmm on (B×D)·(D×R) products dispatches
+      // per head — the largest non-weight cost of a step, measured); elsewhere multiply + reduce.
+      if (cpu_f32) {
+        cpu::contract_codes(buf[kQkIn].data_ptr<float>(), buf[kMixed].data_ptr<float>(),
+                            buf[kQkHat].data_ptr<float>(), static_cast<std::size_t>(2 * config.n_heads), batch,
+                            static_cast<std::size_t>(config.head_dim()),
+                            static_cast<std::size_t>(config.spe.realizations));
+      } else {
+        at::mul_out(buf[kSpeTmp], buf[kQkIn4], buf[kMixed4]);
+        at::sum_out(buf[kQkHat], buf[kSpeTmp], {2});
+      }
     }
     if (!one_row) buf[kFeatIn].copy_(buf[kFeatSrc]);
     switch (map) {
@@ -359,12 +375,19 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
       case FeatureMapKind::relu: at::clamp_min_out(buf[kPhi], buf[kFeat2d], 0.0); break;
       case FeatureMapKind::elu: at::elu_out(buf[kPhi], buf[kFeat2d]).add_(1.0); break;
     }
-    // S' += φk·[v, 1]ᵀ (S and z in one update), then φqᵀ·S' = [numerator, denominator]; element-wise
-    // for the same reason as the SPE contraction.
+    // S' += φk·[v, 1]ᵀ (S and z in one update), then φqᵀ·S' = [numerator, denominator]: for F32 on the
+    // CPU one pass of our loop over S' per head (bmm would dispatch per head, multiply + reduce writes and
+    // reads a temporary in S's shape); elsewhere element-wise.
     buf[kVAugDst].copy_(buf[kVSrc]);
-    state.kv[l].addcmul_(buf[kPhiK], buf[kVAug]);
-    at::mul_out(buf[kAttTmp], buf[kPhiQ], state.kv[l]);
-    at::sum_out(buf[kRead], buf[kAttTmp], {1}, /*keepdim=*/true);
+    if (cpu_f32) {
+      cpu::linear_attention_step(state.kv[l].data_ptr<float>(), buf[kPhiK].data_ptr<float>(),
+                                 buf[kVAug].data_ptr<float>(), buf[kPhiQ].data_ptr<float>(),
+                                 buf[kRead].data_ptr<float>(), batch * heads, features, head_dim + 1);
+    } else {
+      state.kv[l].addcmul_(buf[kPhiK], buf[kVAug]);
+      at::mul_out(buf[kAttTmp], buf[kPhiQ], state.kv[l]);
+      at::sum_out(buf[kRead], buf[kAttTmp], {1}, /*keepdim=*/true);
+    }
     buf[kDen].add_(kLinearAttentionEps);
     at::div_out(buf[kAtt], buf[kNum], buf[kDen]);
 

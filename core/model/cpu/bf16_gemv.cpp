@@ -48,28 +48,49 @@ void dot_rows_portable(const bf16_t* w, std::size_t ld, const float* x, float* s
 }
 
 #ifdef SPE_BF16_X86
-template <int R>
+// Sums of R consecutive rows against B inputs (stride ld), written to sums[r * B + b]: each weight block is
+// loaded once for all B inputs (at batch > 1 the loads, not the memory, bound the product). Every
+// accumulator sees the same products in the same order as at B = 1, so the sums do not depend on B.
+template <int R, int B>
 __attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512(const bf16_t* w, std::size_t ld, const bf16_t* x,
                                                                    float* sums) {
-  __m512 acc[R];
-  for (int r = 0; r < R; ++r) acc[r] = _mm512_setzero_ps();
+  __m512 acc[R][B];
+  for (int r = 0; r < R; ++r)
+    for (int b = 0; b < B; ++b) acc[r][b] = _mm512_setzero_ps();
   for (std::size_t k = 0; k < ld; k += kBf16Block) {
-    const __m512bh xv = (__m512bh)_mm512_loadu_si512(x + k);
+    __m512bh xv[B];
+    for (int b = 0; b < B; ++b) xv[b] = (__m512bh)_mm512_loadu_si512(x + static_cast<std::size_t>(b) * ld + k);
     for (int r = 0; r < R; ++r) {
       const bf16_t* at = w + static_cast<std::size_t>(r) * ld + k;
       // The same cache line of the next group's rows: short rows end before the hardware prefetcher
       // has locked onto them (each row is a new stream).
       _mm_prefetch(reinterpret_cast<const char*>(at + static_cast<std::size_t>(R) * ld), _MM_HINT_T0);
-      acc[r] = _mm512_dpbf16_ps(acc[r], (__m512bh)_mm512_loadu_si512(at), xv);
+      const __m512bh wv = (__m512bh)_mm512_loadu_si512(at);
+      for (int b = 0; b < B; ++b) acc[r][b] = _mm512_dpbf16_ps(acc[r][b], wv, xv[b]);
     }
   }
   alignas(64) float lanes[kLanes];
-  for (int r = 0; r < R; ++r) {
-    _mm512_store_ps(lanes, acc[r]);
-    sums[r] = reduce_lanes(lanes);
+  for (int r = 0; r < R; ++r)
+    for (int b = 0; b < B; ++b) {
+      _mm512_store_ps(lanes, acc[r][b]);
+      sums[r * B + b] = reduce_lanes(lanes);
+    }
+}
+
+// dot_rows_avx512<R, B> for a runtime row count (1..4) and input count (1..kInputGroup).
+template <int B>
+__attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512_rows(int rows, const bf16_t* w, std::size_t ld,
+                                                                        const bf16_t* x, float* sums) {
+  switch (rows) {
+    case 4: dot_rows_avx512<4, B>(w, ld, x, sums); break;
+    case 3: dot_rows_avx512<3, B>(w, ld, x, sums); break;
+    case 2: dot_rows_avx512<2, B>(w, ld, x, sums); break;
+    default: dot_rows_avx512<1, B>(w, ld, x, sums); break;
   }
 }
 #endif
+
+constexpr int kInputGroup = 4;  // inputs per pass of the AVX-512 kernel: 4 rows × 4 inputs = 16 accumulators
 
 constexpr int kRowGroup = 4;  // rows per pass over the input: four independent accumulator chains
 
@@ -137,17 +158,18 @@ void gemv_bf16(const Bf16MatrixView& w, const bf16_t* x, std::size_t batch, cons
     if (epilogue.out) epilogue.out[b * w.rows + r] = s;
     if (epilogue.out_bf16) epilogue.out_bf16[b * out_ld + r] = to_bf16(s);
   };
-  auto rows = [&](std::size_t first, int count, std::size_t b) {
-    float sums[kRowGroup];
+  // Rows first..first+count against inputs b..b+inputs (inputs > 1 only for the AVX-512 kernel).
+  auto rows = [&](std::size_t first, int count, std::size_t b, int inputs) {
+    float sums[kRowGroup * kInputGroup];
     const bf16_t* block = w.data + first * ld;
 #ifdef SPE_BF16_X86
     if (use == Bf16Kernel::avx512_bf16) {
       const bf16_t* in = x + b * ld;
-      switch (count) {
-        case 4: dot_rows_avx512<4>(block, ld, in, sums); break;
-        case 3: dot_rows_avx512<3>(block, ld, in, sums); break;
-        case 2: dot_rows_avx512<2>(block, ld, in, sums); break;
-        default: dot_rows_avx512<1>(block, ld, in, sums); break;
+      switch (inputs) {
+        case 4: dot_rows_avx512_rows<4>(count, block, ld, in, sums); break;
+        case 3: dot_rows_avx512_rows<3>(count, block, ld, in, sums); break;
+        case 2: dot_rows_avx512_rows<2>(count, block, ld, in, sums); break;
+        default: dot_rows_avx512_rows<1>(count, block, ld, in, sums); break;
       }
     } else
 #endif
@@ -160,15 +182,19 @@ void gemv_bf16(const Bf16MatrixView& w, const bf16_t* x, std::size_t batch, cons
         default: dot_rows_portable<1>(block, ld, in, sums); break;
       }
     }
-    for (int i = 0; i < count; ++i) store(b, first + static_cast<std::size_t>(i), sums[i]);
+    for (int i = 0; i < count; ++i)
+      for (int j = 0; j < inputs; ++j)
+        store(b + static_cast<std::size_t>(j), first + static_cast<std::size_t>(i), sums[i * inputs + j]);
   };
+  const std::size_t input_group = use == Bf16Kernel::avx512_bf16 ? kInputGroup : 1;
   const auto groups = static_cast<std::int64_t>((w.rows + kRowGroup - 1) / kRowGroup);
   // Row groups per thread: at least 16 (64 rows), so a small product does not pay for a parallel region.
   at::parallel_for(0, groups, 16, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t g = begin; g < end; ++g) {
       const std::size_t first = static_cast<std::size_t>(g) * kRowGroup;
       const int count = static_cast<int>(std::min<std::size_t>(kRowGroup, w.rows - first));
-      for (std::size_t b = 0; b < batch; ++b) rows(first, count, b);  // the rows stay in L1 across the batch
+      for (std::size_t b = 0; b < batch; b += input_group)  // the rows stay in L1 across the batch
+        rows(first, count, b, static_cast<int>(std::min(input_group, batch - b)));
     }
   });
   if (epilogue.out_bf16)

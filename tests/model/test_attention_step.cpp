@@ -1,0 +1,95 @@
+// The per-head loops of the step plan (core/model/cpu/attention_step.hpp) against double-precision sums
+// of their definitions, within the float32 summation bound, and independent of the thread count.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <ATen/Parallel.h>
+
+#include "model/cpu/attention_step.hpp"
+
+using namespace spe::model::cpu;
+
+namespace {
+
+std::vector<float> normal_values(std::size_t n, std::mt19937& rng, float scale = 1.0f) {
+  std::normal_distribution<float> normal(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
+// γ_n = n·u/(1 − n·u), u = 2^-24: |computed − exact| ≤ γ_n·Σ|terms| for any order of n float32 additions
+// of exactly rounded products (one more rounding per term: n + 1).
+double gamma(std::size_t n) {
+  const double u = std::ldexp(1.0, -24), k = static_cast<double>(n + 1);
+  return k * u / (1.0 - k * u);
+}
+
+}  // namespace
+
+TEST_CASE("SPE code contraction equals Σ_d x·codes within the float32 summation bound") {
+  std::mt19937 rng(11);
+  const std::size_t groups = 8, batch = 3, depth = 64, columns = 64;
+  const auto x = normal_values(groups * batch * depth, rng);
+  const auto codes = normal_values(groups * depth * columns, rng, 0.1f);
+  std::vector<float> out(groups * batch * columns, -1.0f);
+  contract_codes(x.data(), codes.data(), out.data(), groups, batch, depth, columns);
+  for (std::size_t g = 0; g < groups; ++g)
+    for (std::size_t b = 0; b < batch; ++b)
+      for (std::size_t c = 0; c < columns; ++c) {
+        double exact = 0.0, magnitude = 0.0;
+        for (std::size_t d = 0; d < depth; ++d) {
+          const double t = static_cast<double>(x[(g * batch + b) * depth + d]) * codes[(g * depth + d) * columns + c];
+          exact += t;
+          magnitude += std::fabs(t);
+        }
+        CHECK(std::fabs(out[(g * batch + b) * columns + c] - exact) <= gamma(depth) * magnitude);
+      }
+}
+
+TEST_CASE("linear attention step updates S' = [S | z] and reads φq·S' of the new state") {
+  std::mt19937 rng(12);
+  const std::size_t heads = 40, features = 128, columns = 33;  // 40 heads: more than one parallel chunk
+  std::vector<float> state = normal_values(heads * features * columns, rng);
+  for (float& s : state) s = std::fabs(s);  // S' of positive features is positive
+  std::vector<float> phi_k = normal_values(heads * features, rng), phi_q = normal_values(heads * features, rng);
+  for (float& p : phi_k) p = std::fabs(p);
+  for (float& p : phi_q) p = std::fabs(p);
+  const std::vector<float> v_aug = normal_values(heads * columns, rng);
+  const std::vector<float> before = state;
+
+  std::vector<float> read(heads * columns);
+  linear_attention_step(state.data(), phi_k.data(), v_aug.data(), phi_q.data(), read.data(), heads, features, columns);
+  for (std::size_t h = 0; h < heads; ++h)
+    for (std::size_t c = 0; c < columns; ++c) {
+      double exact = 0.0, magnitude = 0.0, update_error = 0.0;
+      for (std::size_t f = 0; f < features; ++f) {
+        const std::size_t i = (h * features + f) * columns + c;
+        const double updated = static_cast<double>(before[i]) + static_cast<double>(phi_k[h * features + f]) * v_aug[h * columns + c];
+        // The update: one multiply-add, rounded once or twice.
+        const double update_bound = 2 * std::ldexp(1.0, -24) * (std::fabs(before[i]) + std::fabs(updated));
+        CHECK(std::fabs(state[i] - updated) <= update_bound);
+        const double q = phi_q[h * features + f];
+        exact += q * updated;
+        magnitude += std::fabs(q * updated);
+        update_error += q * update_bound;  // the read sees the rounded update
+      }
+      CHECK(std::fabs(read[h * columns + c] - exact) <= gamma(features) * (magnitude + update_error) + update_error);
+    }
+
+  SECTION("the result does not depend on the thread count") {
+    const int threads = at::get_num_threads();
+    std::vector<float> one_state = before, two_state = before, one(read.size()), two(read.size());
+    at::set_num_threads(1);
+    linear_attention_step(one_state.data(), phi_k.data(), v_aug.data(), phi_q.data(), one.data(), heads, features, columns);
+    at::set_num_threads(2);
+    linear_attention_step(two_state.data(), phi_k.data(), v_aug.data(), phi_q.data(), two.data(), heads, features, columns);
+    at::set_num_threads(threads);
+    CHECK(one == two);
+    CHECK(one_state == two_state);
+    CHECK(one == read);
+  }
+}
