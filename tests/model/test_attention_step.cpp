@@ -93,3 +93,36 @@ TEST_CASE("linear attention step updates S' = [S | z] and reads φq·S' of the n
     CHECK(one == read);
   }
 }
+
+TEST_CASE("the multi-versioned loops give the bits of the plain float32 loops") {
+  // This file is built for baseline x86-64 (no FMA to contract into): the same additions in the same
+  // order as the library's loops, whichever version (AVX-512, AVX2, baseline) this CPU runs.
+  std::mt19937 rng(13);
+  const std::size_t groups = 4, batch = 2, depth = 32, columns = 65, features = 24;
+  const auto x = normal_values(groups * batch * depth, rng);
+  const auto codes = normal_values(groups * depth * columns, rng);
+  std::vector<float> out(groups * batch * columns), expected(out.size(), 0.0f);
+  contract_codes(x.data(), codes.data(), out.data(), groups, batch, depth, columns);
+  for (std::size_t gb = 0; gb < groups * batch; ++gb)
+    for (std::size_t d = 0; d < depth; ++d)
+      for (std::size_t c = 0; c < columns; ++c)
+        expected[gb * columns + c] += x[gb * depth + d] * codes[((gb / batch) * depth + d) * columns + c];
+  CHECK(out == expected);
+
+  std::vector<float> state = normal_values(groups * features * columns, rng), plain = state;
+  const auto phi_k = normal_values(groups * features, rng), phi_q = normal_values(groups * features, rng);
+  const auto v_aug = normal_values(groups * columns, rng);
+  std::vector<float> read(groups * columns), plain_read(read.size(), 0.0f);
+  linear_attention_step(state.data(), phi_k.data(), v_aug.data(), phi_q.data(), read.data(), groups, features, columns);
+  for (std::size_t h = 0; h < groups; ++h)
+    for (std::size_t f = 0; f < features; ++f)
+      for (std::size_t c = 0; c < columns; ++c) {
+        float& s = plain[(h * features + f) * columns + c];
+        const float product = phi_k[h * features + f] * v_aug[h * columns + c];  // rounded, as without FMA
+        s += product;
+        const float read_product = phi_q[h * features + f] * s;
+        plain_read[h * columns + c] += read_product;
+      }
+  CHECK(state == plain);
+  CHECK(read == plain_read);
+}
