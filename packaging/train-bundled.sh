@@ -17,6 +17,8 @@
 #
 # --export copies every run whose best validation loss is at least 0.02 nats below the committed model's
 # into resources/models/<model> as F16 (then commit it): no machine's progress is lost with the machine.
+# Its training/log.csv is the whole history: the log of the weights the run started from (kept as
+# $SPE_RUNS/<model>/base-log.csv when the run begins), then the run's steps up to the exported one.
 #
 # Timing-sensitive work: no test times anything (timings live in `spe bench` and docs/results/), so the
 # trainer may run beside the test suite; it only makes it slower. Stop it before `spe bench` figures.
@@ -75,8 +77,13 @@ export_improved() {
     local new old
     new=$(best_val "$best/model.json"); old=$(best_val "$root/resources/models/$m/model.json")
     if python3 -c "import sys; sys.exit(0 if float('$new') <= float('${old:-inf}') - 0.02 else 1)"; then
+      [[ -f $runs/$m/base-log.csv ]] || { echo "$m: $runs/$m/base-log.csv missing (the log of the weights the run started from): not exported"; continue; }
       local tmp=$root/resources/models/.$m.new
-      rm -rf "$tmp" && cp -r "$best" "$tmp"
+      rm -rf "$tmp" && cp -r "$best" "$tmp" && mkdir -p "$tmp/training"
+      # The whole history: the committed weights' log, then the run's steps up to the exported one.
+      python3 "$root/packaging/tools/join_training_logs.py" "$runs/$m/base-log.csv" "$runs/$m/training/log.csv" \
+        --until "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["training"]["steps"])' "$best/model.json")" \
+        -o "$tmp/training/log.csv"
       python3 "$root/packaging/tools/requantize_model.py" "$tmp" --dtype F16 >/dev/null
       rm -rf "$root/resources/models/$m.old"
       mv "$root/resources/models/$m" "$root/resources/models/$m.old" && mv "$tmp" "$root/resources/models/$m"
@@ -119,6 +126,10 @@ while [[ $stopping -eq 0 ]]; do
       set -- --data "$data/groove_mma/train" --scheme event --license "$groove_license"
     else
       set -- --data "$data/pop909/POP909" --scheme remi --remi-vocab full --license "$pop_license"
+    fi
+    # A new run warm-starts from the committed weights: keep their log, the start of its history (--export).
+    if [[ ! -f $out/training/log.csv && ! -f $out/base-log.csv ]]; then
+      mkdir -p "$out" && cp "$root/resources/models/$m/training/log.csv" "$out/base-log.csv"
     fi
     # shellcheck disable=SC2046
     nice -n 19 "$spe" train "$@" $(model_args "$m") "${arch[@]}" "${opt[@]}" --steps "$total_steps" \

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Loss curves of the bundled models: training loss (moving mean) and validation loss against optimiser
-steps, one panel per model, each model's committed history (resources/models/<model>/training/log.csv)
-followed by the steps of its continuing run (the background trainer's $SPE_RUNS/<model>/training/log.csv,
-a warm start from those weights, so its steps count on from the committed ones).
+steps, one panel per model: the history of the weights a run warm-started from ($SPE_RUNS/<model>/
+base-log.csv, kept by packaging/train-bundled.sh; without a run, resources/models/<model>/training/log.csv)
+followed by the steps of the background trainer's run ($SPE_RUNS/<model>/training/log.csv), counted on.
 
 Usage: packaging/tools/plot_training.py -o docs/results/loss-curves.png [--runs DIR] [--models "pop-sine ..."]
                                         [--smooth 25]
@@ -58,8 +58,11 @@ def main():
     models = a.models.split()
     fig, axes = plt.subplots(2, (len(models) + 1) // 2, figsize=(5 * ((len(models) + 1) // 2), 7.5), squeeze=False)
     for ax, model in zip(axes.flat, models):
-        committed = os.path.join(root, "resources", "models", model, "training", "log.csv")
-        steps, train, val = read_log(committed)
+        # The run continues the weights whose log it kept (base-log.csv); without a run, the committed log.
+        base = os.path.join(a.runs, model, "base-log.csv") if a.runs else ""
+        if not (base and os.path.exists(base)):
+            base = os.path.join(root, "resources", "models", model, "training", "log.csv")
+        steps, train, val = read_log(base)
         offset = steps[-1] if steps else 0
         run_log = os.path.join(a.runs, model, "training", "log.csv") if a.runs else ""
         if run_log and os.path.exists(run_log):
