@@ -1,13 +1,13 @@
 #include "model/step_plan.hpp"
 
-#include "model/cpu/attention_step.hpp"
-
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
 #include <c10/core/InferenceMode.h>
 #include <torch/torch.h>
+
+#include "model/cpu/attention_step.hpp"
 
 namespace spe::model {
 
@@ -355,8 +355,7 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
       // per head — the largest non-weight cost of a step, measured); elsewhere multiply + reduce.
       if (cpu_f32) {
         cpu::contract_codes(buf[kQkIn].data_ptr<float>(), buf[kMixed].data_ptr<float>(),
-                            buf[kQkHat].data_ptr<float>(), static_cast<std::size_t>(2 * config.n_heads), batch,
-                            static_cast<std::size_t>(config.head_dim()),
+                            buf[kQkHat].data_ptr<float>(), 2 * heads, batch, head_dim,
                             static_cast<std::size_t>(config.spe.realizations));
       } else {
         at::mul_out(buf[kSpeTmp], buf[kQkIn4], buf[kMixed4]);

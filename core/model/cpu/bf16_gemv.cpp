@@ -49,8 +49,8 @@ void dot_rows_portable(const bf16_t* w, std::size_t ld, const float* x, float* s
 
 #ifdef SPE_BF16_X86
 // Sums of R consecutive rows against B inputs (stride ld), written to sums[r * B + b]: each weight block is
-// loaded once for all B inputs (at batch > 1 the loads, not the memory, bound the product). Every
-// accumulator sees the same products in the same order as at B = 1, so the sums do not depend on B.
+// loaded once for all B inputs instead of once per input. Every accumulator sees the same products in the
+// same order as at B = 1, so the sums do not depend on B.
 template <int R, int B>
 __attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512(const bf16_t* w, std::size_t ld, const bf16_t* x,
                                                                    float* sums) {
