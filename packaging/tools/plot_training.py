@@ -9,7 +9,6 @@ Usage: packaging/tools/plot_training.py -o docs/results/loss-curves.png [--runs 
 Needs python3-matplotlib (Debian). The PNG is written to a temporary file and renamed.
 """
 import argparse
-import csv
 import os
 import sys
 
@@ -18,23 +17,19 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from join_training_logs import join, rows  # noqa: E402  (beside this file)
+
 MODELS = "pop-sine pop-sine-ungated pop-conv pop-conv-ungated pop-ape groove-sine"
 
 
-def read_log(path):
-    """(steps, train losses, [(step, validation loss)]) of one log.csv; an unreadable file is an error."""
-    steps, train, val = [], [], []
+def curves(log_rows):
+    """(steps, train losses, [(step, validation loss)]) of log.csv rows."""
     try:
-        with open(path, newline="") as f:
-            for row in csv.DictReader(f):
-                step = int(row["step"])
-                steps.append(step)
-                train.append(float(row["train_loss"]))
-                if row.get("val_loss"):
-                    val.append((step, float(row["val_loss"])))
-    except (OSError, KeyError, ValueError) as e:
-        sys.exit(f"plot_training: {path}: {e}")
-    return steps, train, val
+        train = [float(r["train_loss"]) for r in log_rows]
+        val = [(r["step"], float(r["val_loss"])) for r in log_rows if r.get("val_loss")]
+    except (KeyError, ValueError) as e:
+        sys.exit(f"plot_training: {e}")
+    return [r["step"] for r in log_rows], train, val
 
 
 def moving_mean(values, window):
@@ -62,14 +57,13 @@ def main():
         base = os.path.join(a.runs, model, "base-log.csv") if a.runs else ""
         if not (base and os.path.exists(base)):
             base = os.path.join(root, "resources", "models", model, "training", "log.csv")
-        steps, train, val = read_log(base)
-        offset = steps[-1] if steps else 0
         run_log = os.path.join(a.runs, model, "training", "log.csv") if a.runs else ""
         if run_log and os.path.exists(run_log):
-            run_steps, run_train, run_val = read_log(run_log)
-            steps += [offset + s for s in run_steps]
-            train += run_train
-            val += [(offset + s, v) for s, v in run_val]
+            _, log_rows, offset = join(base, run_log, program="plot_training")
+        else:
+            log_rows, offset = rows(base, "plot_training")[1], None
+        steps, train, val = curves(log_rows)
+        if offset is not None:
             ax.axvline(offset, color="grey", linestyle=":", linewidth=1)
             ax.text(offset, 1.0, " warm start", transform=ax.get_xaxis_transform(), va="top", fontsize=8,
                     color="grey")
