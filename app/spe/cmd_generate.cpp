@@ -112,7 +112,7 @@ void run_recipe(const Options& o) {
   generate::set_compute_threads(o.threads);
   const auto model = load_recipe_model(recipe, o.model, o.device, o.recipe);
   Reproduced r = reproduce(recipe, *model, o.prompt, o.recipe);
-  nlohmann::json again = generate::take_recipe(model->info(), r.params, r.prompt, r.take);
+  nlohmann::json again = generate::take_recipe(*model, r.params, r.prompt, r.take);
   if (recipe.contains("reroll")) again["reroll"] = recipe["reroll"];
   generate::write_take_midi(r.take, again, out);
   if (o.json)
@@ -146,7 +146,10 @@ void run_generate(const Options& o) {
   }
   generate::set_compute_threads(o.threads);
   const auto model = generate::Model::load(model_dir, {o.device});
-  const generate::GenerationParams params = params_from(o, model->info().scheme);
+  generate::GenerationParams params = params_from(o, model->info().scheme);
+  // A CLI take is never rewound (re-rolls replay through --recipe, which keeps its rewind points): no
+  // copies of the attention states at every bar (≈ 100 MB and 0.1 s for a 64-bar take).
+  params.max_bar_snapshots = 0;
 
   const generate::Prompt prompt = o.prompt.empty()
                                       ? generate::prompt_from_scratch(model->scheme())
@@ -189,7 +192,7 @@ void run_generate(const Options& o) {
   const auto& traces = session.candidates();
   for (int c = 0; c < static_cast<int>(traces.size()); ++c) {
     const generate::Take take = generate::make_take(model->tokenizer(), traces[c], c);
-    const nlohmann::json recipe = generate::take_recipe(model->info(), params, prompt, take);
+    const nlohmann::json recipe = generate::take_recipe(*model, params, prompt, take);
     const fs::path path = generate::take_output_path(out, c, params.candidates);
     generate::write_take_midi(take, recipe, path);
     nlohmann::json t{{"path", path.string()},

@@ -27,7 +27,8 @@ std::shared_ptr<const generate::Model> load_recipe_model(const nlohmann::json& r
   const auto& m = recipe.at("model");
   const fs::path model_dir =
       generate::resolve_model(model_override.empty() ? m.value("name", std::string()) : model_override, model_roots());
-  auto model = generate::Model::load(model_dir, {device});
+  // The step's weights as the take had them; a recipe from before they were recorded was made by F32.
+  auto model = generate::Model::load(model_dir, {.device = device, .step_weights = recipe.value("step_weights", "f32")});
   if (m.value("weights_sha256", std::string()) != model->info().weights_sha256)
     throw UsageError(where + ": the take was made with weights " + m.value("id", std::string("?")) + ", but " +
                      model->info().id() + " is installed: it cannot be reproduced exactly");

@@ -19,6 +19,7 @@
 #include <memory>
 
 #include "attention_view.hpp"
+#include "generate/allocator.hpp"
 #include "generation_panel.hpp"
 #include "main_window.hpp"
 #include "session_store.hpp"
@@ -79,6 +80,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  spe::generate::keep_freed_blocks_for_reuse();
   QApplication app(argc, argv);
   // A screenshot run must not touch the user's settings (window geometry, recent files).
   QTemporaryDir screenshot_settings;

@@ -74,7 +74,7 @@ class PlanState final : public ModelState {
  public:
   PlanState(const model::DecoderStepPlan& plan, model::StepPlanState s) : plan_(plan), state(std::move(s)) {}
   std::unique_ptr<ModelState> clone() const override {
-    return std::make_unique<PlanState>(plan_, plan_.adopt(plan_.snapshot(state)));
+    return std::make_unique<PlanState>(plan_, plan_.copy(state));
   }
   int batch() const override { return static_cast<int>(state.batch()); }
   std::int64_t position() const override { return state.position(); }
@@ -84,26 +84,31 @@ class PlanState final : public ModelState {
 
 // Which recurrent step takes use: the fused plan on the CPU (equal to PerformerLM::step to round-off,
 // several times faster at batch 1) — with BF16 weights where that is faster (model::bf16_step_pays_off:
-// an AVX-512 BF16 CPU and matrices far beyond a cache slice) — and PerformerLM::step elsewhere.
-// SPE_STEP_IMPL = auto | plan (F32 plan) | plan-bf16 | step overrides the choice on the CPU (tests, comparisons).
+// an AVX-512 BF16 CPU and matrices beyond a core's L2 cache) or where the load settings ask for them (a
+// recipe's) — and PerformerLM::step elsewhere. SPE_STEP_IMPL = auto | plan (F32 plan) | plan-bf16 | step
+// overrides the choice on the CPU (tests, comparisons).
 enum class StepImpl { step, plan_f32, plan_bf16 };
 
-StepImpl choose_step(torch::Device device, const model::PerformerLM& lm) {
+StepImpl choose_step(torch::Device device, const model::PerformerLM& lm, const std::string& step_weights) {
   const char* env = std::getenv("SPE_STEP_IMPL");
   const std::string impl = env ? env : "auto";
   if (impl != "auto" && impl != "plan" && impl != "plan-bf16" && impl != "step")
     throw std::invalid_argument("SPE_STEP_IMPL='" + impl + "': expected auto, plan, plan-bf16 or step");
+  if (step_weights != "auto" && step_weights != "f32" && step_weights != "bf16")
+    throw std::invalid_argument("step weights '" + step_weights + "': expected auto, f32 or bf16");
   if (impl == "step" || !device.is_cpu()) return StepImpl::step;  // the plan is a CPU path
   if (impl == "plan") return StepImpl::plan_f32;
   if (impl == "plan-bf16") return StepImpl::plan_bf16;
+  if (step_weights == "f32") return StepImpl::plan_f32;
+  if (step_weights == "bf16") return StepImpl::plan_bf16;
   return model::bf16_step_pays_off(lm) ? StepImpl::plan_bf16 : StepImpl::plan_f32;
 }
 
 }  // namespace
 
 struct Model::Backend final : IncrementalModel {
-  Backend(std::shared_ptr<model::PerformerLM> m, torch::Device d) : lm(std::move(m)), device(d) {
-    const StepImpl impl = choose_step(device, *lm);
+  Backend(std::shared_ptr<model::PerformerLM> m, torch::Device d, const std::string& step_weights)
+      : lm(std::move(m)), device(d), impl(choose_step(device, *lm, step_weights)) {
     if (impl == StepImpl::plan_f32) {
       model::store_weights_column_major(*lm);  // the layout the plan streams: it aliases instead of copying
       plan = std::make_unique<model::DecoderStepPlan>(*lm);
@@ -156,6 +161,7 @@ struct Model::Backend final : IncrementalModel {
 
   std::shared_ptr<model::PerformerLM> lm;
   torch::Device device;
+  StepImpl impl;
   std::unique_ptr<model::DecoderStepPlan> plan;  // null: PerformerLM::step (not CPU, or SPE_STEP_IMPL=step)
 };
 
@@ -194,7 +200,7 @@ std::shared_ptr<const Model> Model::load(const std::filesystem::path& dir, const
   for (const auto& p : lm->parameters()) parameters += p.numel();
   m->info_.parameters = parameters;
   m->scheme_ = make_token_scheme(*m->tokenizer_);
-  m->backend_ = std::make_unique<Backend>(std::move(lm), device);
+  m->backend_ = std::make_unique<Backend>(std::move(lm), device, settings.step_weights);
   return m;
 }
 
@@ -202,6 +208,14 @@ Model::~Model() = default;
 
 const IncrementalModel& Model::incremental() const { return *backend_; }
 std::string Model::device() const { return backend_->device.str(); }
+std::string Model::step_weights() const {
+  switch (backend_->impl) {
+    case StepImpl::plan_f32: return "f32";
+    case StepImpl::plan_bf16: return "bf16";
+    case StepImpl::step: break;
+  }
+  return "";
+}
 int Model::layers() const { return backend_->lm->config().n_layers; }
 int Model::heads() const { return backend_->lm->config().n_heads; }
 

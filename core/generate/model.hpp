@@ -41,6 +41,10 @@ ModelInfo read_model_info(const std::filesystem::path& dir);
 
 struct ModelLoadSettings {
   std::string device = "cpu";  // "cpu" | "cuda" | "cuda:N"
+  // The weights of the fused CPU step: "auto" (BF16 where model::bf16_step_pays_off), "f32", or "bf16" (on
+  // a CPU without AVX-512 BF16 the portable kernel, whose sums are the same bits). A take's recipe records
+  // what made it (Model::step_weights) and replays with it. SPE_STEP_IMPL, when set, overrides this.
+  std::string step_weights = "auto";
 };
 
 // softmax(Q̂K̂ᵀ) of one layer/head over positions [begin, end) of a sequence, row-major (W × W).
@@ -74,6 +78,9 @@ class Model {
   const TokenScheme& scheme() const { return *scheme_; }
   const IncrementalModel& incremental() const;
   std::string device() const;
+  // The weights the recurrent step multiplies: "f32" or "bf16" on the CPU's fused step, "" where takes use
+  // PerformerLM::step (another device, SPE_STEP_IMPL=step).
+  std::string step_weights() const;
   int layers() const;
   int heads() const;
 

@@ -117,8 +117,9 @@ Take make_take(const tokens::Tokenizer& tokenizer, const CandidateTrace& trace, 
   return take;
 }
 
-nlohmann::json take_recipe(const ModelInfo& model, const GenerationParams& params, const Prompt& prompt,
+nlohmann::json take_recipe(const Model& loaded, const GenerationParams& params, const Prompt& prompt,
                            const Take& take) {
+  const ModelInfo& model = loaded.info();
   nlohmann::json j;
   j["model"] = {{"id", model.id()},       {"name", model.name},         {"weights_sha256", model.weights_sha256},
                 {"scheme", model.scheme}, {"pe", model.pe},             {"gated", model.gated}};
@@ -128,6 +129,7 @@ nlohmann::json take_recipe(const ModelInfo& model, const GenerationParams& param
   j["prompt"] = {{"source", prompt.source}, {"bars", prompt.bars}, {"tokens", prompt.tokens.size()}};
   j["generated_tokens"] = take.tokens.size() - take.prompt_length;
   j["stop"] = to_string(take.stop);
+  if (const std::string weights = loaded.step_weights(); !weights.empty()) j["step_weights"] = weights;
   return j;
 }
 

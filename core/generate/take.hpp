@@ -49,8 +49,9 @@ struct Take {
 
 Take make_take(const tokens::Tokenizer& tokenizer, const CandidateTrace& trace, int candidate);
 
-// The recipe that reproduces a take.
-nlohmann::json take_recipe(const ModelInfo& model, const GenerationParams& params, const Prompt& prompt,
+// The recipe that reproduces a take: the model's id, the params and seed, the prompt, and the weights
+// its step multiplied ("step_weights": f32 | bf16, when the fused CPU step made it).
+nlohmann::json take_recipe(const Model& model, const GenerationParams& params, const Prompt& prompt,
                            const Take& take);
 // Full per-take record for `--sidecar`: recipe + tokens + per-token entropy / log-probability + reports.
 nlohmann::json take_sidecar(const tokens::Tokenizer& tokenizer, const nlohmann::json& recipe, const Take& take);

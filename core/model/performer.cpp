@@ -126,7 +126,11 @@ GenerationState GenerationState::select(const std::vector<std::int64_t>& rows) c
 
 // ------------------------------------------------------------------------------------------------ model
 
-PerformerLM::PerformerLM(const ModelConfig& config, std::uint64_t init_seed)
+PerformerLM::PerformerLM(const ModelConfig& config, std::uint64_t init_seed) : PerformerLM(config, WeightsToFollow{}) {
+  initialise(init_seed);
+}
+
+PerformerLM::PerformerLM(const ModelConfig& config, WeightsToFollow)
     : config_(config), feature_map_(config.feature_map, (config.validate(), config.query_dim())) {
   token_emb =
       register_module("token_emb", std::make_shared<TokenEmbedding>(config.vocab_size, config.d_model));
@@ -136,7 +140,6 @@ PerformerLM::PerformerLM(const ModelConfig& config, std::uint64_t init_seed)
     pe = register_module("pe", std::make_shared<LearnedAPE>(config.d_model, config.ape_max_len));
   transformer_decoder = register_module("transformer_decoder", std::make_shared<SpeDecoder>(config));
   dec_out_proj = register_module("dec_out_proj", torch::nn::Linear(config.d_model, config.vocab_size));
-  initialise(init_seed);
 }
 
 void PerformerLM::initialise(std::uint64_t seed) {

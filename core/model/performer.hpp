@@ -120,6 +120,10 @@ class PerformerLM : public torch::nn::Module {
   // from a CPU generator seeded with `init_seed`. Parameters are created on the CPU in float32; move
   // the model with `to(device)`.
   explicit PerformerLM(const ModelConfig& config, std::uint64_t init_seed = 0);
+  // Without the reference initialisation, for a loader that then replaces every parameter and buffer
+  // (model_folder::load, which refuses a checkpoint missing any): its float64 draws cost more than the load.
+  struct WeightsToFollow {};
+  PerformerLM(const ModelConfig& config, WeightsToFollow);
 
   const ModelConfig& config() const { return config_; }
   torch::Device device() const;

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "model/cpu/attention_step.hpp"
+#include "model/cpu/spe_codes.hpp"
 
 namespace spe::model {
 
@@ -23,8 +24,8 @@ enum Buffer : std::size_t {
   kQkv,        // (B, 3d)
   kQkvRow,     // (3d) view
   kQkIn,       // (2H, B, D) queries and keys, head-major, for the SPE contraction
-  kQkIn4,      // view (2H, B, D, 1)
-  kMixed4,     // view (2H, 1, D, R) of kMixed
+  kQkIn4,      // view (2H, B, D, 1) (not F32 on the CPU)
+  kMixed4,     // view (2H, 1, D, R) of kMixed (not F32 on the CPU)
   kSpeTmp,     // (2H, B, D, R) products before the sum over D (not F32 on the CPU)
   kQkvQk,      // view of kQkv as (2, H, B, D) (permuted when B > 1)
   kMixed,      // (2H, D, R) gated codes of the current layer (SPE)
@@ -191,10 +192,8 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
   if (state.attention.size() != static_cast<std::size_t>(config.n_layers))
     throw std::invalid_argument("DecoderStepPlan: the state was not made by begin_sequence for this model");
   c10::InferenceMode guard;
-  const std::int64_t b = state.batch, h = config.n_heads, e = config.head_dim(), d = config.d_model;
+  const std::int64_t b = state.batch, h = config.n_heads, e = config.head_dim();
   const std::int64_t q = config.query_dim(), f = model_.feature_map().output_dim();
-  const auto options = weights_->head_w.options();
-  const bool cpu_f32 = uses_cpu_loops(weights_->head_w);  // the step's temporaries are needed otherwise only
 
   StepPlanState out;
   for (std::size_t l = 0; l < state.attention.size(); ++l) {
@@ -207,6 +206,27 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
   }
   state.attention.clear();
   out.base = std::move(state);
+  allocate_buffers(out);
+  return out;
+}
+
+StepPlanState DecoderStepPlan::copy(const StepPlanState& state) const {
+  c10::InferenceMode guard;
+  StepPlanState out;
+  out.base = state.base;  // deep copy of the code streams; its attention is empty in the plan
+  for (const Tensor& kv : state.kv) out.kv.push_back(kv.clone());
+  out.favor = state.favor;  // fixed for the sequence: shared
+  allocate_buffers(out);
+  return out;
+}
+
+void DecoderStepPlan::allocate_buffers(StepPlanState& out) const {
+  const ModelConfig& config = model_.config();
+  const std::int64_t b = out.base.batch, h = config.n_heads, e = config.head_dim(), d = config.d_model;
+  const std::int64_t q = config.query_dim(), f = model_.feature_map().output_dim();
+  const auto options = weights_->head_w.options();
+  const bool cpu_f32 = uses_cpu_loops(weights_->head_w);  // the step's temporaries are needed otherwise only
+  out.cpu_loops = cpu_f32;
 
   std::vector<Tensor>& buf = out.buffers;
   buf.resize(kBufferCount);
@@ -225,9 +245,11 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
     buf[kMixedQ] = buf[kMixed].narrow(0, 0, h);
     buf[kMixedK] = buf[kMixed].narrow(0, h, h);
     buf[kQkHat] = torch::empty({2 * h, b, r}, options);
-    buf[kQkIn4] = buf[kQkIn].view({2 * h, b, e, 1});
-    buf[kMixed4] = buf[kMixed].view({2 * h, 1, e, r});
-    if (!cpu_f32) buf[kSpeTmp] = torch::empty({2 * h, b, e, r}, options);
+    if (!cpu_f32) {
+      buf[kQkIn4] = buf[kQkIn].view({2 * h, b, e, 1});
+      buf[kMixed4] = buf[kMixed].view({2 * h, 1, e, r});
+      buf[kSpeTmp] = torch::empty({2 * h, b, e, r}, options);
+    }
     buf[kFeatSrc] = buf[kQkHat].view({2, h, b, r}).permute({0, 2, 1, 3});
   } else {
     buf[kFeatSrc] = qkv4.narrow(1, 0, 2).permute({1, 0, 2, 3});  // (2, B, H, D)
@@ -265,7 +287,6 @@ StepPlanState DecoderStepPlan::adopt(GenerationState state) const {
     buf[kAtt16] = torch::zeros({b, padded(d)}, bf16);
     buf[kHidden16] = torch::zeros({b, padded(config.d_ff)}, bf16);
   }
-  return out;
 }
 
 namespace {
@@ -315,7 +336,7 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
   std::vector<Tensor>& buf = state.buffers;
   Tensor& x = buf[kX];
   const bool bf16 = options_.bf16_weights;
-  const bool cpu_f32 = uses_cpu_loops(x);
+  const bool cpu_f32 = state.cpu_loops;
   const auto heads = static_cast<std::size_t>(config.n_heads), head_dim = static_cast<std::size_t>(config.head_dim());
   const auto features = static_cast<std::size_t>(buf[kPhi].size(1));
 
@@ -345,8 +366,17 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
       const SpeCodes& code = codes[decoder.generator_index(static_cast<int>(l))];
       const GateTerms* gate = base.gates.empty() ? nullptr : &base.gates[l];
       if (gate && gate->code_scale.defined()) {
-        at::addcmul_out(buf[kMixedQ], gate->noise_term, code.q, gate->code_scale);
-        at::addcmul_out(buf[kMixedK], gate->noise_term, code.k, gate->code_scale);
+        if (cpu_f32 && gate->noise_term.is_contiguous() && gate->code_scale.is_contiguous() && code.q.is_contiguous() &&
+            code.k.is_contiguous()) {
+          const auto rows = heads * head_dim, columns = static_cast<std::size_t>(config.spe.realizations);
+          cpu::mix_gated_codes(gate->noise_term.data_ptr<float>(), code.q.data_ptr<float>(),
+                               gate->code_scale.data_ptr<float>(), buf[kMixedQ].data_ptr<float>(), rows, columns);
+          cpu::mix_gated_codes(gate->noise_term.data_ptr<float>(), code.k.data_ptr<float>(),
+                               gate->code_scale.data_ptr<float>(), buf[kMixedK].data_ptr<float>(), rows, columns);
+        } else {
+          at::addcmul_out(buf[kMixedQ], gate->noise_term, code.q, gate->code_scale);
+          at::addcmul_out(buf[kMixedK], gate->noise_term, code.k, gate->code_scale);
+        }
       } else {
         buf[kMixedQ].copy_(code.q);
         buf[kMixedK].copy_(code.k);
@@ -366,10 +396,19 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
     switch (map) {
       case FeatureMapKind::favor:
         // φ = exp(±x'ω − ‖x'‖²/2 − ½ln F), x' = x·d^(-1/4): one product against d^(-1/4)·[ω, −ω] and one
-        // fused ‖x‖² + constant.
-        at::mm_out(buf[kPhi], buf[kFeat2d], state.favor[l]);
-        at::baddbmm_out(buf[kSqNorm], buf[kOffset], buf[kFeatRows], buf[kFeatCols], 1.0, half_sq_scale);
-        buf[kPhi].sub_(buf[kSqNorm2d]).exp_();
+        // ‖x‖² + constant: for F32 on the CPU with few rows (batch 1) one loop instead of three dispatches;
+        // with many rows OpenBLAS's mm is faster than that loop (docs/results/bench-cpu.md run F).
+        if (cpu_f32 && 2 * batch * heads <= 32 && buf[kFeat2d].is_contiguous()) {
+          cpu::favor_exponents(buf[kFeat2d].data_ptr<float>(), state.favor[l].data_ptr<float>(),
+                               buf[kPhi].data_ptr<float>(), 2 * batch * heads, static_cast<std::size_t>(config.query_dim()),
+                               features, static_cast<float>(0.5 * std::log(static_cast<double>(features))),
+                               static_cast<float>(half_sq_scale));
+          buf[kPhi].exp_();
+        } else {
+          at::mm_out(buf[kPhi], buf[kFeat2d], state.favor[l]);
+          at::baddbmm_out(buf[kSqNorm], buf[kOffset], buf[kFeatRows], buf[kFeatCols], 1.0, half_sq_scale);
+          buf[kPhi].sub_(buf[kSqNorm2d]).exp_();
+        }
         break;
       case FeatureMapKind::relu: at::clamp_min_out(buf[kPhi], buf[kFeat2d], 0.0); break;
       case FeatureMapKind::elu: at::elu_out(buf[kPhi], buf[kFeat2d]).add_(1.0); break;
@@ -381,14 +420,15 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
     if (cpu_f32) {
       cpu::linear_attention_step(state.kv[l].data_ptr<float>(), buf[kPhiK].data_ptr<float>(),
                                  buf[kVAug].data_ptr<float>(), buf[kPhiQ].data_ptr<float>(),
-                                 buf[kRead].data_ptr<float>(), batch * heads, features, head_dim + 1);
+                                 buf[kRead].data_ptr<float>(), buf[kAtt].data_ptr<float>(),
+                                 static_cast<float>(kLinearAttentionEps), batch * heads, features, head_dim + 1);
     } else {
       state.kv[l].addcmul_(buf[kPhiK], buf[kVAug]);
       at::mul_out(buf[kAttTmp], buf[kPhiQ], state.kv[l]);
       at::sum_out(buf[kRead], buf[kAttTmp], {1}, /*keepdim=*/true);
+      buf[kDen].add_(kLinearAttentionEps);
+      at::div_out(buf[kAtt], buf[kNum], buf[kDen]);
     }
-    buf[kDen].add_(kLinearAttentionEps);
-    at::div_out(buf[kAtt], buf[kNum], buf[kDen]);
 
     if (bf16) {
       // x ← LN(x + W_o·att + b_o); hidden ← relu(W_1·x + b_1) straight into BF16; x ← LN(x + W_2·hidden + b_2):
@@ -429,11 +469,9 @@ double step_matrix_bytes(const ModelConfig& c, double bytes_per_weight) {
 
 bool bf16_step_pays_off(const PerformerLM& model) {
   if (!cpu::cpu_has_avx512_bf16()) return false;
-  const double f32_bytes = step_matrix_bytes(model.config(), 4.0);
-  // Not sysconf's L3 size: virtual machines report the whole host's (508 MiB on the CI machine) while a
-  // core sees one 32 MiB slice. The pop config (304 MB) gains there (docs/results/bench-cpu.md run D); the
-  // bundled models (19 MB) stay cache-resident and F32, so their takes are unchanged.
-  return f32_bytes > 64.0 * 1024 * 1024;
+  // L2 is 1–2 MiB per core on the CPUs with AVX-512 BF16 (Zen 4, Sapphire Rapids); the bundled models'
+  // 19 MB of F32 matrices sit in L3 and still gain (docs/results/bench-cpu.md run G).
+  return step_matrix_bytes(model.config(), 4.0) > 2.0 * 1024 * 1024;
 }
 
 void store_weights_column_major(PerformerLM& model) {

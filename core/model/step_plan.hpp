@@ -29,8 +29,8 @@ namespace spe::model {
 
 // A generation state in the plan's layout: the model's GenerationState (codes, gates, ω, position) with
 // the attention state held augmented as S' = [S | z] (B·H, F, E+1) and the per-sequence constants and
-// scratch buffers the plan needs. Move-only (a copy would share the tensors): for a snapshot, release()
-// it into a GenerationState, copy that, and adopt() again.
+// scratch buffers the plan needs. Move-only (a copy would share the tensors): DecoderStepPlan::copy makes
+// an independent one, snapshot() one in the model's layout.
 struct StepPlanState {
   StepPlanState() = default;
   StepPlanState(StepPlanState&&) noexcept = default;
@@ -43,6 +43,9 @@ struct StepPlanState {
   std::vector<at::Tensor> favor;    // per layer, d^(-1/4)·[ω, −ω] (query dim, F); undefined without FAVOR+
   // Scratch (shapes in step_plan.cpp), reused by every step.
   std::vector<at::Tensor> buffers;
+  // F32 on the CPU: SPE and the attention update run as our loops (model/cpu/attention_step.hpp), the
+  // ATen fallback's temporaries are not allocated. Decided once, when the state is adopted.
+  bool cpu_loops = false;
 
   std::int64_t position() const { return base.position; }
   std::int64_t batch() const { return base.batch; }
@@ -59,9 +62,9 @@ struct StepPlanOptions {
 };
 
 // Whether BF16 weights make this model's batch-1 step faster here: the CPU has AVX-512 BF16 and the
-// F32 matrices are too big (> 64 MiB) to stay in a last-level cache slice between tokens (so the step streams them from
-// memory, where half the bytes is nearly half the time; a cache-resident model gains nothing and keeps
-// F32's exactness). See docs/results/bench-cpu.md.
+// F32 matrices outgrow a core's L2 cache (> 2 MiB), so every token streams them from L3 or memory, where
+// half the bytes is faster (docs/results/bench-cpu.md: the pop config and the bundled models); a model that
+// fits in L2 (the tests' tiny ones) gains nothing and keeps F32's exactness.
 bool bf16_step_pays_off(const PerformerLM& model);
 
 // Bytes of the matrices one batch-1 step reads per token: per layer the fused QKV, O and the two
@@ -86,6 +89,9 @@ class DecoderStepPlan {
   // The same as release() of a copy, leaving `state` as it was: a snapshot in the model's layout (code
   // streams and attention states copied, nothing shared with `state`).
   GenerationState snapshot(const StepPlanState& state) const;
+  // An independent copy in the plan's layout (the same as adopt(snapshot(state)), without the round trip
+  // through the model's layout): rewind points and re-rolls.
+  StepPlanState copy(const StepPlanState& state) const;
 
   // tokens (B) int64 → logits (B, V); advances the state by one position. The returned tensor is a
   // fresh tensor (not a buffer), so it stays valid after the next step.
@@ -93,6 +99,7 @@ class DecoderStepPlan {
 
  private:
   struct Weights;
+  void allocate_buffers(StepPlanState& state) const;  // the scratch of state's batch, and cpu_loops
   const PerformerLM& model_;
   StepPlanOptions options_;
   std::unique_ptr<Weights> weights_;

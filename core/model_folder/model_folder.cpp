@@ -31,7 +31,7 @@ LoadedModel load(const std::filesystem::path& dir, const LoadOptions& options) {
                                " outputs but its tokenizer has " +
                                std::to_string(out.tokenizer->vocab().size()) + " tokens");
   }
-  out.model = std::make_shared<model::PerformerLM>(out.config, /*init_seed=*/0);
+  out.model = std::make_shared<model::PerformerLM>(out.config, model::PerformerLM::WeightsToFollow{});
   io::load_into_module(*out.model, checkpoint.tensors, {}, (dir / io::kWeightsFileName).string());
   out.model->eval();
   out.model->to(options.device);

@@ -215,3 +215,37 @@ TEST_CASE("spe generate: missing model, bad prompt and impossible options exit 2
   CHECK(r.error.rfind("spe: ", 0) == 0);
   CHECK(std::count(r.error.begin(), r.error.end(), '\n') == 1);
 }
+
+TEST_CASE("spe generate records the step's weights in the recipe and --recipe replays with them", "[integration]") {
+  // The bundled default model steps with BF16 weights on a CPU with AVX-512 BF16 (model::bf16_step_pays_off),
+  // with F32 ones elsewhere; SPE_STEP_IMPL=plan forces F32. Each take's recipe says which, and a replay
+  // uses that, whatever this CPU would pick: the F32 take replays note for note without the override.
+  const fs::path out = test::scratch_dir("cli-step-weights");
+  const std::string take = " --prompt " + q(test::source_dir() / "resources/prompts/pop909_001.mid") +
+                           " --prompt-bars 2 --tokens 300 --seed 4 --threads 1 -o ";
+  const ProgramRun automatic = spe_run("generate" + take + q(out / "auto.mid"));
+  INFO(automatic.error);
+  REQUIRE(automatic.status == 0);
+  const ProgramRun f32 = spe_run("generate" + take + q(out / "f32.mid"), "SPE_STEP_IMPL=plan");
+  REQUIRE(f32.status == 0);
+  const std::string chosen = generate::read_recipe(out / "auto.mid").value("step_weights", "");
+  CHECK((chosen == "bf16" || chosen == "f32"));
+  CHECK(generate::read_recipe(out / "f32.mid")["step_weights"] == "f32");
+
+  for (const char* name : {"auto", "f32"}) {
+    const ProgramRun replay = spe_run("generate --threads 1 --recipe " + q(out / (std::string(name) + ".mid")) + " -o " +
+                                      q(out / (std::string(name) + "-again.mid")));
+    INFO(name << ": " << replay.error);
+    REQUIRE(replay.status == 0);
+    const auto a = music::read_score(out / (std::string(name) + ".mid"));
+    const auto b = music::read_score(out / (std::string(name) + "-again.mid"));
+    REQUIRE(a.note_count() == b.note_count());
+    for (std::size_t t = 0; t < a.tracks.size(); ++t)
+      for (std::size_t n = 0; n < a.tracks[t].notes.size(); ++n) {
+        CHECK(a.tracks[t].notes[n].start == b.tracks[t].notes[n].start);
+        CHECK(a.tracks[t].notes[n].pitch == b.tracks[t].notes[n].pitch);
+      }
+    CHECK(generate::read_recipe(out / (std::string(name) + "-again.mid"))["step_weights"] ==
+          generate::read_recipe(out / (std::string(name) + ".mid"))["step_weights"]);
+  }
+}

@@ -257,13 +257,15 @@ TEST_CASE("the MIDI of a take carries its recipe - the sidecar has the per-token
   s.start(prompt.tokens);
   s.run();
   const Take take = make_take(m->tokenizer(), s.candidates()[0], 0);
-  const auto recipe = take_recipe(m->info(), p, prompt, take);
+  const auto recipe = take_recipe(*m, p, prompt, take);
   const fs::path out = test::scratch_dir("generate-recipe") / "take.mid";
   write_take_midi(take, recipe, out);
   const auto back = read_recipe(out);
   CHECK(back == recipe);
   CHECK(back["model"]["id"] == m->info().id());
   CHECK(back["seed"] == 77);
+  CHECK(back["step_weights"] == m->step_weights());  // the CPU's fused step: f32 or bf16
+  CHECK((m->step_weights() == "f32" || m->step_weights() == "bf16"));
   CHECK(back["params"]["temperature"].get<float>() == Approx(p.temperature));
   CHECK(back["params"]["top_p"].get<float>() == Approx(p.top_p));
   // The written MIDI holds the decoded notes.
@@ -429,6 +431,15 @@ TEST_CASE("the bundled default model gives the same 1000 tokens through the fuse
   GenerationParams p = params_for(*plan, 3, 1000);
   p.prompt_bars = 8;
   check_same_takes(*step, *plan, p, prompt.tokens);
+}
+
+TEST_CASE("load settings choose the step's weights, SPE_STEP_IMPL overrides them", "[integration]") {
+  CHECK(Model::load(bundled_default_dir(), {.step_weights = "f32"})->step_weights() == "f32");
+  CHECK(Model::load(bundled_default_dir(), {.step_weights = "bf16"})->step_weights() == "bf16");
+  CHECK_THROWS_WITH(Model::load(bundled_default_dir(), {.step_weights = "fp8"}),
+                    Catch::Contains("step weights 'fp8': expected auto, f32 or bf16"));
+  auto stepped = load_with_step(bundled_default_dir(), "step");  // PerformerLM::step: no fused weights
+  CHECK(stepped->step_weights().empty());
 }
 
 TEST_CASE("BF16 weights give the bundled default model's greedy choices of the F32 step over 1000 tokens",

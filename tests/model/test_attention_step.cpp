@@ -1,5 +1,6 @@
 // The per-head loops of the step plan (core/model/cpu/attention_step.hpp) against double-precision sums
-// of their definitions, within the float32 summation bound, and independent of the thread count.
+// of their definitions, within the float32 summation bound, and independent of the thread count; the
+// FAVOR+ exponents the same way.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -61,8 +62,16 @@ TEST_CASE("linear attention step updates S' = [S | z] and reads φq·S' of the n
   const std::vector<float> v_aug = normal_values(heads * columns, rng);
   const std::vector<float> before = state;
 
-  std::vector<float> read(heads * columns);
-  linear_attention_step(state.data(), phi_k.data(), v_aug.data(), phi_q.data(), read.data(), heads, features, columns);
+  std::vector<float> read(heads * columns), att(heads * (columns - 1));
+  const float eps = 1e-6f;
+  linear_attention_step(state.data(), phi_k.data(), v_aug.data(), phi_q.data(), read.data(), att.data(), eps, heads,
+                        features, columns);
+  // The output: numerator over denominator + eps, one rounding each.
+  for (std::size_t h = 0; h < heads; ++h)
+    for (std::size_t c = 0; c + 1 < columns; ++c) {
+      volatile float den = read[h * columns + columns - 1] + eps;
+      CHECK(att[h * (columns - 1) + c] == read[h * columns + c] / den);
+    }
   for (std::size_t h = 0; h < heads; ++h)
     for (std::size_t c = 0; c < columns; ++c) {
       double exact = 0.0, magnitude = 0.0, update_error = 0.0;
@@ -82,11 +91,13 @@ TEST_CASE("linear attention step updates S' = [S | z] and reads φq·S' of the n
 
   SECTION("the result does not depend on the thread count") {
     const int threads = at::get_num_threads();
-    std::vector<float> one_state = before, two_state = before, one(read.size()), two(read.size());
+    std::vector<float> one_state = before, two_state = before, one(read.size()), two(read.size()), out(att.size());
     at::set_num_threads(1);
-    linear_attention_step(one_state.data(), phi_k.data(), v_aug.data(), phi_q.data(), one.data(), heads, features, columns);
+    linear_attention_step(one_state.data(), phi_k.data(), v_aug.data(), phi_q.data(), one.data(), out.data(), eps, heads,
+                          features, columns);
     at::set_num_threads(2);
-    linear_attention_step(two_state.data(), phi_k.data(), v_aug.data(), phi_q.data(), two.data(), heads, features, columns);
+    linear_attention_step(two_state.data(), phi_k.data(), v_aug.data(), phi_q.data(), two.data(), out.data(), eps, heads,
+                          features, columns);
     at::set_num_threads(threads);
     CHECK(one == two);
     CHECK(one_state == two_state);
@@ -112,8 +123,9 @@ TEST_CASE("the multi-versioned loops give the bits of the plain float32 loops") 
   std::vector<float> state = normal_values(groups * features * columns, rng), plain = state;
   const auto phi_k = normal_values(groups * features, rng), phi_q = normal_values(groups * features, rng);
   const auto v_aug = normal_values(groups * columns, rng);
-  std::vector<float> read(groups * columns), plain_read(read.size(), 0.0f);
-  linear_attention_step(state.data(), phi_k.data(), v_aug.data(), phi_q.data(), read.data(), groups, features, columns);
+  std::vector<float> read(groups * columns), plain_read(read.size(), 0.0f), att(groups * (columns - 1));
+  linear_attention_step(state.data(), phi_k.data(), v_aug.data(), phi_q.data(), read.data(), att.data(), 1e-6f, groups,
+                        features, columns);
   for (std::size_t h = 0; h < groups; ++h)
     for (std::size_t f = 0; f < features; ++f)
       for (std::size_t c = 0; c < columns; ++c) {
@@ -125,4 +137,52 @@ TEST_CASE("the multi-versioned loops give the bits of the plain float32 loops") 
       }
   CHECK(state == plain);
   CHECK(read == plain_read);
+
+  // The FAVOR+ exponents: Σ x·Ω in order, the squared norm in order, then the shift.
+  const std::size_t rows = 6, width = 16;
+  const auto fx = normal_values(rows * depth, rng), omega = normal_values(depth * width, rng);
+  std::vector<float> exponents(rows * width), plain_exponents(exponents.size(), 0.0f);
+  favor_exponents(fx.data(), omega.data(), exponents.data(), rows, depth, width, 2.0f, 0.125f);
+  for (std::size_t r = 0; r < rows; ++r) {
+    float norm = 0.0f;
+    for (std::size_t i = 0; i < depth; ++i) {
+      const float square = fx[r * depth + i] * fx[r * depth + i];
+      norm += square;
+    }
+    const float scaled = 0.125f * norm;
+    const float shift = 2.0f + scaled;
+    for (std::size_t i = 0; i < depth; ++i)
+      for (std::size_t f = 0; f < width; ++f) {
+        const float product = fx[r * depth + i] * omega[i * width + f];
+        plain_exponents[r * width + f] += product;
+      }
+    for (std::size_t f = 0; f < width; ++f) plain_exponents[r * width + f] -= shift;
+  }
+  CHECK(exponents == plain_exponents);
+}
+
+TEST_CASE("FAVOR+ exponents equal x·Ω − (offset + c·‖x‖²) within the float32 summation bound") {
+  std::mt19937 rng(14);
+  const std::size_t rows = 16, depth = 64, features = 128;
+  const auto x = normal_values(rows * depth, rng, 0.3f), omega = normal_values(depth * features, rng, 0.35f);
+  const float offset = 0.5f * std::log(128.0f), c = 0.0625f;
+  std::vector<float> out(rows * features);
+  favor_exponents(x.data(), omega.data(), out.data(), rows, depth, features, offset, c);
+  for (std::size_t r = 0; r < rows; ++r) {
+    double norm = 0.0;
+    for (std::size_t i = 0; i < depth; ++i) norm += static_cast<double>(x[r * depth + i]) * x[r * depth + i];
+    const double shift = offset + c * norm;
+    for (std::size_t f = 0; f < features; ++f) {
+      double dot = 0.0, magnitude = 0.0;
+      for (std::size_t i = 0; i < depth; ++i) {
+        const double t = static_cast<double>(x[r * depth + i]) * omega[i * features + f];
+        dot += t;
+        magnitude += std::fabs(t);
+      }
+      // The dot product's bound, the norm's (positive terms) scaled by c, and the two final roundings.
+      const double bound = gamma(depth) * magnitude + c * gamma(depth) * norm +
+                           2 * std::ldexp(1.0, -24) * (std::fabs(dot) + std::fabs(shift));
+      CHECK(std::fabs(out[r * features + f] - (dot - shift)) <= bound + 1e-7);
+    }
+  }
 }

@@ -114,6 +114,31 @@ TEST_CASE("a state adopted mid-sequence and released again continues the same se
   }
 }
 
+TEST_CASE("a copy of a plan state steps exactly as the original and independently of it") {
+  // Float32 on the CPU: the plan's own loops (gated SPE mixing, SPE filter, attention) run.
+  for (PositionalKind kind : {PositionalKind::sine_spe, PositionalKind::conv_spe}) {
+    INFO("pe " << to_string(kind));
+    ModelConfig config = spe::test::tiny_config(kind, FeatureMapKind::favor, true);
+    PerformerLM model(config, 3);
+    model.eval();
+    const torch::Tensor tokens = random_tokens(2, 24, config.vocab_size, 6);
+    DecoderStepPlan plan(model);
+    StepPlanState original = plan.adopt(model.begin_sequence(2, NoiseContext(21)));
+    for (int t = 0; t < 8; ++t) plan.step(original, tokens.select(1, t));
+    StepPlanState copied = plan.copy(original);
+    StepPlanState round_trip = plan.adopt(plan.snapshot(original));
+    CHECK(copied.position() == original.position());
+    // The copy first runs ahead on other tokens: the original must not notice.
+    StepPlanState ahead = plan.copy(original);
+    for (int t = 8; t < 16; ++t) plan.step(ahead, tokens.select(1, 23 - t));
+    for (int t = 8; t < 24; ++t) {
+      const torch::Tensor a = plan.step(original, tokens.select(1, t));
+      CHECK(torch::equal(plan.step(copied, tokens.select(1, t)), a));
+      CHECK(torch::equal(plan.step(round_trip, tokens.select(1, t)), a));
+    }
+  }
+}
+
 TEST_CASE("begin_sequence_at opens the code streams exactly where stepping would be") {
   for (PositionalKind kind : {PositionalKind::sine_spe, PositionalKind::conv_spe}) {
     INFO("pe " << to_string(kind));

@@ -304,7 +304,7 @@ ui::GenerationOutcome StudioEngine::generate(const ui::GenerationRequest& reques
   const auto& traces = session.candidates();
   for (int c = 0; c < static_cast<int>(traces.size()); ++c) {
     generate::Take take = generate::make_take(tokenizer, traces[c], c);
-    nlohmann::json recipe = generate::take_recipe(model_->info(), session.params(), live->prompt, take);
+    nlohmann::json recipe = generate::take_recipe(*model_, session.params(), live->prompt, take);
     if (!live->reroll.is_null()) recipe["reroll"] = live->reroll;
     ui::GeneratedTake out;
     out.prompt_end = prompt_end;

@@ -4,15 +4,7 @@
 
 #include <ATen/Parallel.h>
 
-// The loops are compiled for AVX-512, AVX2 and the baseline and picked at load time (GCC function
-// multi-versioning): the build targets baseline x86-64 (SSE2). This file is compiled without FMA
-// contraction (-ffp-contract=off, core/model/CMakeLists.txt) and vectorising over columns keeps each
-// output element's order of additions, so every version gives the same bits.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define SPE_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define SPE_VECTOR_CLONES
-#endif
+#include "model/cpu/vector_clones.hpp"
 
 namespace spe::model::cpu {
 
@@ -36,8 +28,8 @@ SPE_VECTOR_CLONES void contract_codes(const float* x, const float* codes, float*
 namespace {
 
 // One head of linear_attention_step (a function of its own: a lambda would not get the clones).
-SPE_VECTOR_CLONES void attention_head(float* s, const float* k, const float* v, const float* q, float* r,
-                                      std::size_t features, std::size_t columns) {
+SPE_VECTOR_CLONES void attention_head(float* s, const float* k, const float* v, const float* q, float* r, float* out,
+                                      float eps, std::size_t features, std::size_t columns) {
   for (std::size_t c = 0; c < columns; ++c) r[c] = 0.0f;
   for (std::size_t f = 0; f < features; ++f) {
     float* row = s + f * columns;
@@ -47,19 +39,39 @@ SPE_VECTOR_CLONES void attention_head(float* s, const float* k, const float* v, 
       r[c] += qf * row[c];
     }
   }
+  const float den = r[columns - 1] + eps;
+  for (std::size_t c = 0; c + 1 < columns; ++c) out[c] = r[c] / den;
 }
 
 }  // namespace
 
 void linear_attention_step(float* state, const float* phi_k, const float* v_aug, const float* phi_q, float* read,
-                           std::size_t heads, std::size_t features, std::size_t columns) {
+                           float* out, float eps, std::size_t heads, std::size_t features, std::size_t columns) {
   // A head of the pop model is F·C = 128·65 multiply-adds twice: a parallel region pays from 16 heads on
   // (batch ≥ 2 there), not at batch 1.
   at::parallel_for(0, static_cast<std::int64_t>(heads), 16, [&](std::int64_t begin, std::int64_t end) {
     for (auto h = static_cast<std::size_t>(begin); h < static_cast<std::size_t>(end); ++h)
       attention_head(state + h * features * columns, phi_k + h * features, v_aug + h * columns, phi_q + h * features,
-                     read + h * columns, features, columns);
+                     read + h * columns, out + h * (columns - 1), eps, features, columns);
   });
+}
+
+SPE_VECTOR_CLONES void favor_exponents(const float* x, const float* omega, float* out, std::size_t rows,
+                                       std::size_t depth, std::size_t features, float offset, float half_sq_scale) {
+  for (std::size_t r = 0; r < rows; ++r) {
+    const float* in = x + r * depth;
+    float* o = out + r * features;
+    float norm = 0.0f;
+    for (std::size_t i = 0; i < depth; ++i) norm += in[i] * in[i];
+    const float shift = offset + half_sq_scale * norm;
+    for (std::size_t f = 0; f < features; ++f) o[f] = 0.0f;
+    for (std::size_t i = 0; i < depth; ++i) {  // row by row: the inner loop is a contiguous axpy
+      const float a = in[i];
+      const float* row = omega + i * features;
+      for (std::size_t f = 0; f < features; ++f) o[f] += a * row[f];
+    }
+    for (std::size_t f = 0; f < features; ++f) o[f] -= shift;
+  }
 }
 
 }  // namespace spe::model::cpu
