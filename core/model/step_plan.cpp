@@ -396,8 +396,8 @@ Tensor DecoderStepPlan::step(StepPlanState& state, const Tensor& tokens) const {
     switch (map) {
       case FeatureMapKind::favor:
         // φ = exp(±x'ω − ‖x'‖²/2 − ½ln F), x' = x·d^(-1/4): one product against d^(-1/4)·[ω, −ω] and one
-        // ‖x‖² + constant: for F32 on the CPU with few rows (batch 1) one loop instead of three dispatches;
-        // with many rows OpenBLAS's mm is faster than that loop (docs/results/bench-cpu.md run F).
+        // ‖x‖² + constant: for F32 on the CPU with ≤ 32 rows (batch ≤ 4 of the bundled models) one loop
+        // instead of three dispatches; with many rows OpenBLAS's mm is faster (docs/results/bench-cpu.md run F).
         if (cpu_f32 && 2 * batch * heads <= 32 && buf[kFeat2d].is_contiguous()) {
           cpu::favor_exponents(buf[kFeat2d].data_ptr<float>(), state.favor[l].data_ptr<float>(),
                                buf[kPhi].data_ptr<float>(), 2 * batch * heads, static_cast<std::size_t>(config.query_dim()),
