@@ -29,11 +29,11 @@ int main() {
   // attention: 24 layers x (B*8 heads, 128, 65)
   for (int batch : {1, 8}) {
     std::size_t heads = batch * 8;
-    std::vector<float> s(24 * heads * 128 * 65, 1e-3f), k(heads*128, 0.1f), q(heads*128, 0.1f), v(heads*65, 0.5f), rd(heads*65);
+    std::vector<float> s(24 * heads * 128 * 65, 1e-3f), k(heads*128, 0.1f), q(heads*128, 0.1f), v(heads*65, 0.5f), rd(heads*65), att(heads*64);
     double best = 1e9;
     for (int rep = 0; rep < 10; ++rep) {
       auto t0 = std::chrono::steady_clock::now();
-      for (int l = 0; l < 24; ++l) linear_attention_step(s.data() + l * heads * 128 * 65, k.data(), v.data(), q.data(), rd.data(), heads, 128, 65);
+      for (int l = 0; l < 24; ++l) linear_attention_step(s.data() + l * heads * 128 * 65, k.data(), v.data(), q.data(), rd.data(), att.data(), 1e-6f, heads, 128, 65);
       best = std::min(best, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
     }
     std::printf("attention batch %d: %.2f ms per step\n", batch, best);

@@ -1,15 +1,11 @@
 // packaging/train-bundled.sh, the background trainer, on two tiny "bundled" models: every round brings
 // each run to the same step (a run left behind catches up), a SIGTERM of the trainer resumes bit-exactly,
 // and --export moves the REMI variants only together, at equal steps, with their whole log, as F16.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "spe_run.hpp"
 #include "test_paths.hpp"
@@ -109,22 +105,12 @@ TEST_CASE("train-bundled.sh: equal rounds, catch-up, SIGTERM resume and the REMI
   // SIGTERM of the trainer in its first slice: the running job checkpoints, the trainer exits 0, and the
   // same command finishes both runs with the bits of the uninterrupted ones.
   const fs::path stopped = s.root / "runs-sigterm";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    const std::string command = "exec " + trainer(s, stopped, "--models 'pop-sine pop-ape'") + " > " +
-                                shell_quote(s.root / "sigterm.log") + " 2>&1";
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
-  while (csv_rows(stopped / "pop-sine" / "training" / "log.csv") < 1 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 0);
+  const std::string command = trainer(s, stopped, "--models 'pop-sine pop-ape'") + " > " +
+                              shell_quote(s.root / "sigterm.log") + " 2>&1";
+  const int status = spe::test::sigterm_when(
+      command, [&] { return csv_rows(stopped / "pop-sine" / "training" / "log.csv") >= 1; },
+      std::chrono::minutes(3));
+  CHECK(status == 0);
   REQUIRE(fs::exists(stopped / "pop-sine" / "model.json"));
   CHECK(steps_of(stopped / "pop-sine") < kTotalSteps);
   auto resumed = run_trainer(s, stopped, "--models 'pop-sine pop-ape'");

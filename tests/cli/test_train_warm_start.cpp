@@ -1,14 +1,10 @@
 // `spe train --init-from` (warm start from a model folder), `--pause-after` slices and SIGTERM: the
 // background trainer (packaging/train-bundled.sh) relies on all three continuing a run bit-exactly.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "spe_run.hpp"
 #include "test_paths.hpp"
@@ -116,20 +112,9 @@ TEST_CASE("a run paused by --pause-after or stopped by SIGTERM resumes bit-exact
   fs::remove_all(stopped);
   const std::string command = spe::test::shell_quote(spe::test::spe_cli()) + " train" + common + " --out " +
                               shell_quote(stopped) + " > " + shell_quote(root / "sigterm.log") + " 2>&1";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", ("exec " + command).c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
-  while (log_rows(stopped) < 4 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  REQUIRE(WIFEXITED(status));
-  CHECK(WEXITSTATUS(status) == 130);
+  const int status =
+      spe::test::sigterm_when(command, [&] { return log_rows(stopped) >= 4; }, std::chrono::minutes(3));
+  CHECK(status == 130);
   const auto steps_at_stop = meta_of(stopped)["training"]["steps"].get<int>();
   CHECK(steps_at_stop < 14);
   auto resumed = run_spe_cli("train" + common + " --resume --out " + shell_quote(stopped));

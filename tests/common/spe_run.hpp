@@ -2,11 +2,13 @@
 // Running programs from tests: the built `spe` (run_spe_cli), any other program (run_program), or a
 // shell command line (run_command), capturing the exit status and the output. Header-only and free of
 // Catch and torch, so every test executable can use it.
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <thread>
 
 #include "test_paths.hpp"
 
@@ -84,6 +87,27 @@ inline ProgramRun run_program(const std::filesystem::path& program, const std::s
   std::error_code ignored;
   std::filesystem::remove(err_file, ignored);
   return run;
+}
+
+// Starts `command` with /bin/sh (exec'd, so the signal reaches the program itself), waits until `ready()`
+// holds or `wait_at_most` has passed, sends it SIGTERM and returns its exit status (-1 when it could not be
+// started or did not exit normally). For the tests of what a stopped job leaves behind.
+template <class Ready>
+inline int sigterm_when(const std::string& command, Ready ready, std::chrono::milliseconds wait_at_most) {
+  const pid_t pid = ::fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    const std::string line = "exec " + command;
+    ::execl("/bin/sh", "sh", "-c", line.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + wait_at_most;
+  while (!ready() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
 }
 
 // Runs the built `spe` with `arguments`.
