@@ -3,8 +3,10 @@
 // work tree root with
 //   g++ -O3 -DNDEBUG -std=c++20 -ffp-contract=off -Icore -isystem /usr/include/torch/csrc/api/include \
 //     docs/results/bench-cpu-runH-kernel.cpp core/model/cpu/bf16_gemv.cpp -ltorch_cpu -lc10 -o micro && ./micro 2
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <vector>
 #include <ATen/Parallel.h>
 #include "model/cpu/bf16_gemv.hpp"
