@@ -107,7 +107,7 @@ TEST_CASE("train-bundled.sh: equal rounds, catch-up, SIGTERM resume and the REMI
   const fs::path stopped = s.root / "runs-sigterm";
   const std::string command = trainer(s, stopped, "--models 'pop-sine pop-ape'") + " > " +
                               shell_quote(s.root / "sigterm.log") + " 2>&1";
-  const int status = spe::test::sigterm_when(
+  const int status = spe::test::signal_when(
       command, [&] { return csv_rows(stopped / "pop-sine" / "training" / "log.csv") >= 1; },
       std::chrono::minutes(3));
   CHECK(status == 0);

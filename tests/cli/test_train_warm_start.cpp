@@ -113,7 +113,7 @@ TEST_CASE("a run paused by --pause-after or stopped by SIGTERM resumes bit-exact
   const std::string command = spe::test::shell_quote(spe::test::spe_cli()) + " train" + common + " --out " +
                               shell_quote(stopped) + " > " + shell_quote(root / "sigterm.log") + " 2>&1";
   const int status =
-      spe::test::sigterm_when(command, [&] { return log_rows(stopped) >= 4; }, std::chrono::minutes(3));
+      spe::test::signal_when(command, [&] { return log_rows(stopped) >= 4; }, std::chrono::minutes(3));
   CHECK(status == 130);
   const auto steps_at_stop = meta_of(stopped)["training"]["steps"].get<int>();
   CHECK(steps_at_stop < 14);

@@ -90,10 +90,11 @@ inline ProgramRun run_program(const std::filesystem::path& program, const std::s
 }
 
 // Starts `command` with /bin/sh (exec'd, so the signal reaches the program itself), waits until `ready()`
-// holds or `wait_at_most` has passed, sends it SIGTERM and returns its exit status (-1 when it could not be
-// started or did not exit normally). For the tests of what a stopped job leaves behind.
+// holds or `wait_at_most` has passed, sends it `signal` and returns its exit status (-1 when it could not be
+// started or did not exit normally, as after SIGKILL). For the tests of what a stopped job leaves behind.
 template <class Ready>
-inline int sigterm_when(const std::string& command, Ready ready, std::chrono::milliseconds wait_at_most) {
+inline int signal_when(const std::string& command, Ready ready, std::chrono::milliseconds wait_at_most,
+                       int signal = SIGTERM) {
   const pid_t pid = ::fork();
   if (pid < 0) return -1;
   if (pid == 0) {
@@ -104,7 +105,7 @@ inline int sigterm_when(const std::string& command, Ready ready, std::chrono::mi
   const auto deadline = std::chrono::steady_clock::now() + wait_at_most;
   while (!ready() && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  ::kill(pid, SIGTERM);
+  ::kill(pid, signal);
   int status = 0;
   if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return -1;
   return WEXITSTATUS(status);

@@ -1,15 +1,12 @@
 // The `spe-studio` executable as a user starts it: without a display, with --generate, and killed with
 // SIGKILL in the middle of a take (the next start restores the prompt and the finished takes).
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <QImage>
 #include <catch2/catch.hpp>
 #include <algorithm>
 #include <chrono>
 #include <string>
-#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -82,28 +79,20 @@ TEST_CASE("after kill -9 during a take, the next start restores the prompt and t
   const fs::path data = home / "data", config = home / "config";
   const std::string env = "QT_QPA_PLATFORM=offscreen XDG_DATA_HOME=" + spe::test::shell_quote(data) +
                           " XDG_CONFIG_HOME=" + spe::test::shell_quote(config);
-  const std::string command = "exec env " + env + " " + spe::test::shell_quote(app()) +
+  const std::string command = "env " + env + " " + spe::test::shell_quote(app()) +
                               " --no-restore --generate --takes 50 --bars 6 --seed 9 " + spe::test::shell_quote(prompt()) +
                               " > " + spe::test::shell_quote(home / "app.log") + " 2>&1";
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
   const QString dir = QString::fromStdString((data / "spe-studio" / "session").string());
   spe::ui::SessionStore store(dir);
   // Wait for two finished takes: the third is being generated when the process is killed.
   std::size_t saved = 0;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(4);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (auto s = store.load()) saved = s->takes.size();
-    if (saved >= 2) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  spe::test::signal_when(
+      command,
+      [&] {
+        if (auto s = store.load()) saved = s->takes.size();
+        return saved >= 2;
+      },
+      std::chrono::minutes(4), SIGKILL);
   REQUIRE(saved >= 2);
   CHECK(store.wasInterrupted());
 
