@@ -48,6 +48,28 @@ void dot_rows_portable(const bf16_t* w, std::size_t ld, const float* x, float* s
 }
 
 #ifdef SPE_BF16_X86
+// reduce_lanes of 16 accumulators at once, out[i] = reduce_lanes(v[i]), with the same tree (so the same bits)
+// but 15 vector adds instead of 16 × 15 scalar ones: each level adds the halves of two accumulators' live
+// lanes in one instruction. After the four levels, element 4L + j holds the sum of v[4j + L].
+__attribute__((target("avx512f"))) inline void reduce_lanes_16(const __m512* v, float* out) {
+  __m512 w[8], x[4], y[2];
+  for (int k = 0; k < 8; ++k)  // a[i] + a[i + 8]: 256-bit halves; v[2k] lands in w[k]'s low half
+    w[k] = _mm512_add_ps(_mm512_shuffle_f32x4(v[2 * k], v[2 * k + 1], _MM_SHUFFLE(1, 0, 1, 0)),
+                         _mm512_shuffle_f32x4(v[2 * k], v[2 * k + 1], _MM_SHUFFLE(3, 2, 3, 2)));
+  for (int k = 0; k < 4; ++k)  // a[i] + a[i + 4]: 128-bit lanes; 128-bit lane L of x[k] belongs to v[4k + L]
+    x[k] = _mm512_add_ps(_mm512_shuffle_f32x4(w[2 * k], w[2 * k + 1], _MM_SHUFFLE(2, 0, 2, 0)),
+                         _mm512_shuffle_f32x4(w[2 * k], w[2 * k + 1], _MM_SHUFFLE(3, 1, 3, 1)));
+  for (int k = 0; k < 2; ++k) {  // a[i] + a[i + 2]: pairs of floats moved as doubles, added as floats
+    const __m512d a = _mm512_castps_pd(x[2 * k]), b = _mm512_castps_pd(x[2 * k + 1]);
+    y[k] = _mm512_add_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(a, b)), _mm512_castpd_ps(_mm512_unpackhi_pd(a, b)));
+  }
+  // a[0] + a[1]: neighbouring floats. Lane L of z: the sums of v[L], v[4 + L], v[8 + L], v[12 + L].
+  const __m512 z = _mm512_add_ps(_mm512_shuffle_ps(y[0], y[1], _MM_SHUFFLE(2, 0, 2, 0)),
+                                 _mm512_shuffle_ps(y[0], y[1], _MM_SHUFFLE(3, 1, 3, 1)));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  _mm512_store_ps(out, _mm512_permutexvar_ps(order, z));
+}
+
 // Sums of R consecutive rows against B inputs (stride ld), written to sums[r * B + b]: each weight block is
 // loaded once for all B inputs instead of once per input. Every accumulator sees the same products in the
 // same order as at B = 1, so the sums do not depend on B.
@@ -69,18 +91,27 @@ __attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512(const bf16_t*
       for (int b = 0; b < B; ++b) acc[r][b] = _mm512_dpbf16_ps(acc[r][b], wv, xv[b]);
     }
   }
-  alignas(64) float lanes[kLanes];
+  __m512 all[16];
   for (int r = 0; r < R; ++r)
-    for (int b = 0; b < B; ++b) {
-      _mm512_store_ps(lanes, acc[r][b]);
-      sums[r * B + b] = reduce_lanes(lanes);
-    }
+    for (int b = 0; b < B; ++b) all[r * B + b] = acc[r][b];
+  for (int i = R * B; i < 16; ++i) all[i] = _mm512_setzero_ps();
+  alignas(64) float reduced[16];
+  reduce_lanes_16(all, reduced);
+  for (int i = 0; i < R * B; ++i) sums[i] = reduced[i];
 }
 
 // dot_rows_avx512<R, B> for a runtime row count (1..4) and input count (1..kInputGroup).
 template <int B>
 __attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512_rows(int rows, const bf16_t* w, std::size_t ld,
                                                                         const bf16_t* x, float* sums) {
+  if constexpr (B == 1)  // one input: up to eight rows (eight weight streams in flight, one reduction)
+    switch (rows) {
+      case 8: dot_rows_avx512<8, 1>(w, ld, x, sums); return;
+      case 7: dot_rows_avx512<7, 1>(w, ld, x, sums); return;
+      case 6: dot_rows_avx512<6, 1>(w, ld, x, sums); return;
+      case 5: dot_rows_avx512<5, 1>(w, ld, x, sums); return;
+      default: break;
+    }
   switch (rows) {
     case 4: dot_rows_avx512<4, B>(w, ld, x, sums); break;
     case 3: dot_rows_avx512<3, B>(w, ld, x, sums); break;
@@ -93,10 +124,13 @@ __attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512_rows(int rows
 constexpr int kInputGroup = 4;  // inputs per pass of the AVX-512 kernel: 4 rows × 4 inputs = 16 accumulators
 
 constexpr int kRowGroup = 4;  // rows per pass over the input: four independent accumulator chains
+constexpr int kRowGroupOneInput = 8;  // the AVX-512 kernel's rows per pass at batch 1
 
 }  // namespace
 
-bf16_t to_bf16(float value) {
+namespace {
+// to_bf16's body, inlined in the kernels' epilogue (one call per output otherwise).
+inline bf16_t round_bf16(float value) {
   const auto b = std::bit_cast<std::uint32_t>(value);
   if ((b & 0x7f800000u) == 0) return static_cast<bf16_t>((b >> 16) & 0x8000u);  // zero or denormal
   if ((b & 0x7f800000u) == 0x7f800000u && (b & 0x007fffffu) != 0)
@@ -104,11 +138,14 @@ bf16_t to_bf16(float value) {
   const std::uint32_t rounded = b + 0x7fffu + ((b >> 16) & 1u);
   return static_cast<bf16_t>(rounded >> 16);
 }
+}  // namespace
+
+bf16_t to_bf16(float value) { return round_bf16(value); }
 
 float from_bf16(bf16_t value) { return std::bit_cast<float>(static_cast<std::uint32_t>(value) << 16); }
 
 void round_to_bf16(const float* src, std::size_t n, bf16_t* dst) {
-  for (std::size_t i = 0; i < n; ++i) dst[i] = to_bf16(src[i]);
+  for (std::size_t i = 0; i < n; ++i) dst[i] = round_bf16(src[i]);
   for (std::size_t i = n; i < padded_columns(n); ++i) dst[i] = 0;
 }
 
@@ -151,12 +188,25 @@ void gemv_bf16(const Bf16MatrixView& w, const bf16_t* x, std::size_t batch, cons
     for (std::size_t i = 0; i < batch * ld; ++i) scratch[i] = from_bf16(x[i]);
     x_f32 = scratch.data();
   }
-  auto store = [&](std::size_t b, std::size_t r, float s) {
-    if (epilogue.bias) s += epilogue.bias[r];
-    if (epilogue.residual) s += epilogue.residual[b * w.rows + r];
-    if (epilogue.relu) s = std::max(s, 0.0f);
-    if (epilogue.out) epilogue.out[b * w.rows + r] = s;
-    if (epilogue.out_bf16) epilogue.out_bf16[b * out_ld + r] = to_bf16(s);
+  // sums[i * inputs + j] is row first + i against input b + j; the epilogue's options tested once per call.
+  auto store = [&](std::size_t first, int count, std::size_t b, int inputs, float* sums) {
+    for (int j = 0; j < inputs; ++j) {
+      const std::size_t at = (b + static_cast<std::size_t>(j)) * w.rows + first;
+      float s[kRowGroupOneInput];
+      for (int i = 0; i < count; ++i) s[i] = sums[i * inputs + j];
+      if (epilogue.bias)
+        for (int i = 0; i < count; ++i) s[i] += epilogue.bias[first + static_cast<std::size_t>(i)];
+      if (epilogue.residual)
+        for (int i = 0; i < count; ++i) s[i] += epilogue.residual[at + static_cast<std::size_t>(i)];
+      if (epilogue.relu)
+        for (int i = 0; i < count; ++i) s[i] = std::max(s[i], 0.0f);
+      if (epilogue.out)
+        for (int i = 0; i < count; ++i) epilogue.out[at + static_cast<std::size_t>(i)] = s[i];
+      if (epilogue.out_bf16) {
+        bf16_t* dst = epilogue.out_bf16 + (b + static_cast<std::size_t>(j)) * out_ld + first;
+        for (int i = 0; i < count; ++i) dst[i] = round_bf16(s[i]);
+      }
+    }
   };
   // Rows first..first+count against inputs b..b+inputs (inputs > 1 only for the AVX-512 kernel).
   auto rows = [&](std::size_t first, int count, std::size_t b, int inputs) {
@@ -182,17 +232,16 @@ void gemv_bf16(const Bf16MatrixView& w, const bf16_t* x, std::size_t batch, cons
         default: dot_rows_portable<1>(block, ld, in, sums); break;
       }
     }
-    for (int i = 0; i < count; ++i)
-      for (int j = 0; j < inputs; ++j)
-        store(b + static_cast<std::size_t>(j), first + static_cast<std::size_t>(i), sums[i * inputs + j]);
+    store(first, count, b, inputs, sums);
   };
   const std::size_t input_group = use == Bf16Kernel::avx512_bf16 ? kInputGroup : 1;
-  const auto groups = static_cast<std::int64_t>((w.rows + kRowGroup - 1) / kRowGroup);
+  const std::size_t row_group = use == Bf16Kernel::avx512_bf16 && batch == 1 ? kRowGroupOneInput : kRowGroup;
+  const auto groups = static_cast<std::int64_t>((w.rows + row_group - 1) / row_group);
   // Row groups per thread: at least 16 (64 rows), so a small product does not pay for a parallel region.
   at::parallel_for(0, groups, 16, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t g = begin; g < end; ++g) {
-      const std::size_t first = static_cast<std::size_t>(g) * kRowGroup;
-      const int count = static_cast<int>(std::min<std::size_t>(kRowGroup, w.rows - first));
+      const std::size_t first = static_cast<std::size_t>(g) * row_group;
+      const int count = static_cast<int>(std::min<std::size_t>(row_group, w.rows - first));
       for (std::size_t b = 0; b < batch; b += input_group)  // the rows stay in L1 across the batch
         rows(first, count, b, static_cast<int>(std::min(input_group, batch - b)));
     }
