@@ -193,6 +193,9 @@ struct Trainer::Impl {
     }
     auto ckpt = io::load_checkpoint(dir, {.device = device, .dtype = std::nullopt, .verify_sha256 = true});
     io::load_into_module(*model.module, ckpt.tensors, {}, dir.string());
+    // The run's history is the one it began with: --init-from may name a folder the run's own earlier
+    // steps have since been exported into, whose history would count those steps twice.
+    if (ckpt.meta.history.is_array()) meta.history = ckpt.meta.history;
     {
       torch::serialize::InputArchive archive;
       archive.load_from((dir / "optimizer.pt").string(), device);

@@ -71,6 +71,24 @@ TEST_CASE("spe train --init-from warm-starts exactly and refuses another archite
   CHECK(w["training"]["metrics"]["val_loss"].get<double>() ==
         Approx(b["training"]["metrics"]["val_loss"].get<double>()).epsilon(1e-6));
 
+  // A warm-started run resumed after its first slice was exported over the folder it started from keeps
+  // the history it began with (the exported slice's entry would count its steps twice).
+  const fs::path sliced = root / "warm-sliced";
+  const std::string slice = "train" + data_args + " --steps 2 --pause-after 1 --ckpt-every 1 --val-every 1 --resume" +
+                            " --init-from " + shell_quote(base) + " --out " + shell_quote(sliced);
+  auto slice1 = run_spe_cli(slice);
+  INFO(slice1.output);
+  REQUIRE(slice1.status == 0);
+  const auto history_at_start = meta_of(sliced)["training"]["history"];
+  auto exported = meta_of(base);
+  exported["training"]["history"] = nlohmann::json::array({history_at_start[0], history_at_start[0]});
+  std::ofstream(base / "model.json") << exported.dump(1);
+  auto slice2 = run_spe_cli(slice);
+  INFO(slice2.output);
+  REQUIRE(slice2.status == 0);
+  CHECK(meta_of(sliced)["training"]["steps"] == 2);
+  CHECK(meta_of(sliced)["training"]["history"] == history_at_start);
+
   // Another width: refused with one line naming model.json and the field.
   auto wide = run_spe_cli("train" + std::string(" --data ") + shell_quote(data) +
                           " --scheme remi --pe sine --config small --layers 1 --d-model 48 --heads 2 --d-ff 64"
