@@ -100,7 +100,7 @@ __attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512(const bf16_t*
   for (int i = 0; i < R * B; ++i) sums[i] = reduced[i];
 }
 
-// dot_rows_avx512<R, B> for a runtime row count (1..4) and input count (1..kInputGroup).
+// dot_rows_avx512<R, B> for a runtime row count (1..8 for one input, else 1..4) and input count (1..kInputGroup).
 template <int B>
 __attribute__((target("avx512f,avx512bf16"))) void dot_rows_avx512_rows(int rows, const bf16_t* w, std::size_t ld,
                                                                         const bf16_t* x, float* sums) {
@@ -237,7 +237,7 @@ void gemv_bf16(const Bf16MatrixView& w, const bf16_t* x, std::size_t batch, cons
   const std::size_t input_group = use == Bf16Kernel::avx512_bf16 ? kInputGroup : 1;
   const std::size_t row_group = use == Bf16Kernel::avx512_bf16 && batch == 1 ? kRowGroupOneInput : kRowGroup;
   const auto groups = static_cast<std::int64_t>((w.rows + row_group - 1) / row_group);
-  // Row groups per thread: at least 16 (64 rows), so a small product does not pay for a parallel region.
+  // Row groups per thread: at least 16 (64 or 128 rows), so a small product does not pay for a parallel region.
   at::parallel_for(0, groups, 16, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t g = begin; g < end; ++g) {
       const std::size_t first = static_cast<std::size_t>(g) * row_group;
